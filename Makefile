@@ -1,0 +1,56 @@
+# Portail Familles: the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+export FLASK_APP := app
+HTMX := static/vendor/htmx.min.js
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test setup setup-test translations lint bench clean
+
+## setup: Python virtualenv, front-end assets, compiled translations
+setup: $(VENV)/.installed $(HTMX) translations
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(HTMX): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -q -f -d translations || true
+
+## run: set up, migrate, seed the demo commune (idempotent), serve on 127.0.0.1:$(PORT)
+run: setup
+	mkdir -p instance
+	DEMO=$${DEMO:-1} $(VENV)/bin/flask db upgrade
+	DEMO=$${DEMO:-1} $(VENV)/bin/flask demo seed
+	DEMO=$${DEMO:-1} $(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
+
+## setup-test: what the browser tests need (Debian's Chromium, never a downloaded browser)
+setup-test: setup
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing Debian's chromium with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+## test: every test (SQLite by default; PostgreSQL when TEST_DATABASE_URL is set)
+test: setup-test
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+## translations catalogue maintenance (French is the source language)
+extract: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -q -i translations/messages.pot -d translations
+
+bench: setup
+	$(PY) bench/agenda.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

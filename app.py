@@ -1,0 +1,198 @@
+"""Portail Familles: application factory.
+
+`create_app(config=None)` reads the environment (see README "Configuration"), initialises the extensions,
+registers the blueprints, error pages, security headers and CLI commands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_wtf.csrf import CSRFError
+
+from extensions import babel, csrf, htmx, limiter, login_manager, migrate
+from models import CommuneSettings, User, db
+
+TRUE = {"1", "true", "yes", "on", "oui"}
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in TRUE
+
+
+def load_config(app: Flask) -> None:
+    """Configuration from the environment with safe laptop defaults."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    demo = env_flag("DEMO")
+    app.config.update(
+        DEMO=demo,
+        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portail.db'}",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
+        MAIL_USE_TLS=env_flag("MAIL_USE_TLS"),
+        MAIL_USE_SSL=env_flag("MAIL_USE_SSL"),
+        MAIL_DEFAULT_SENDER=os.environ.get("MAIL_DEFAULT_SENDER", "Portail Familles <ne-pas-repondre@localhost>"),
+        PUBLIC_URL=os.environ.get("PUBLIC_URL", "").rstrip("/"),
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://",
+        LOGIN_LIMIT_PER_ACCOUNT=os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        LOGIN_LIMIT_PER_ADDRESS=os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        UPLOAD_MAX_BYTES=5 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=6 * 1024 * 1024,
+        # Sessions: long enough to keep an agenda open a whole day (RGAA 13.1.4), CSRF tied to the session only.
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=24),
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=not demo,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        BABEL_DEFAULT_LOCALE="fr",
+        BABEL_DEFAULT_TIMEZONE="Europe/Paris",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(app.root_path) / "translations"),
+        ARGON2_PARAMS={},  # argon2-cffi defaults (RFC 9106 low-memory profile); tests pass cheaper ones
+    )
+    if "SESSION_COOKIE_SECURE" in os.environ:
+        app.config["SESSION_COOKIE_SECURE"] = env_flag("SESSION_COOKIE_SECURE")
+
+
+def resolve_secret_key(app: Flask) -> None:
+    """SECRET_KEY from the environment; in demo/test mode generated once into instance/; otherwise refused."""
+    if app.config.get("SECRET_KEY"):
+        return
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        app.config["SECRET_KEY"] = key
+        return
+    if not (app.config.get("DEMO") or app.config.get("TESTING")):
+        raise RuntimeError("SECRET_KEY must be set outside demo mode (see README, Configuration).")
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. `config` overrides the environment (tests use it)."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    load_config(app)
+    if config:
+        app.config.update(config)
+    resolve_secret_key(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = lazy_gettext("Connectez-vous pour accéder à cette page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    from blueprints import ALL
+
+    for blueprint in ALL:
+        app.register_blueprint(blueprint)
+
+    register_template_helpers(app)
+    register_error_pages(app)
+    register_security_headers(app)
+
+    from cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def inject_commune():
+        if "commune" not in g:
+            g.commune = db.session.execute(db.select(CommuneSettings).limit(1)).scalar_one_or_none()
+        return {"commune": g.commune, "demo_mode": app.config["DEMO"]}
+
+    app.jinja_env.filters["date_long"] = lambda d: format_date(d, "EEEE d MMMM y") if d else ""
+    app.jinja_env.filters["date_short"] = lambda d: format_date(d, "dd/MM/y") if d else ""
+    app.jinja_env.filters["datetime_long"] = (
+        lambda d: format_datetime(d, "EEEE d MMMM y 'à' HH'h'mm") if d else ""
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+
+def register_error_pages(app: Flask) -> None:
+    def page(code: int, title: str, message: str):
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(400)
+    def bad_request(e):
+        return page(400, _("Requête invalide"), _("La demande n'a pas pu être comprise. Réessayez depuis la page précédente."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return page(
+            400,
+            _("Session expirée"),
+            _("Votre session a expiré ou le formulaire n'est plus valable. Rechargez la page puis recommencez."),
+        )
+
+    @app.errorhandler(403)
+    def forbidden(e):
+        return page(403, _("Accès refusé"), _("Vous n'avez pas accès à cette page."))
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return page(404, _("Page introuvable"), _("Cette page n'existe pas ou vous n'y avez pas accès."))
+
+    @app.errorhandler(413)
+    def too_large(e):
+        return page(413, _("Fichier trop volumineux"), _("Le fichier envoyé est trop volumineux (5 Mo au maximum)."))
+
+    @app.errorhandler(429)
+    def too_many(e):
+        return page(
+            429,
+            _("Trop de tentatives"),
+            _("Trop de tentatives en peu de temps. Par sécurité, attendez 15 minutes avant de réessayer."),
+        )
+
+    @app.errorhandler(500)
+    def server_error(e):
+        return page(500, _("Erreur du serveur"), _("Une erreur est survenue de notre côté. Réessayez dans un instant."))
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.endpoint and request.endpoint != "static" and response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

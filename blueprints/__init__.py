@@ -1,0 +1,8 @@
+"""Blueprints registered by app.create_app(), one per domain (see ARCHITECTURE.md)."""
+
+from blueprints.auth.views import bp as auth
+from blueprints.backoffice.views import bp as backoffice
+from blueprints.family.views import bp as family
+from blueprints.public.views import bp as public
+
+ALL = (public, auth, family, backoffice)
