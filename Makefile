@@ -24,7 +24,7 @@ $(HTMX): package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -q -f -d translations || true
+	@if ls translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(VENV)/bin/pybabel compile -f -d translations >/dev/null; fi
 
 ## run: set up, migrate, seed the demo commune (idempotent), serve on 127.0.0.1:$(PORT)
 run: setup
@@ -46,8 +46,8 @@ test: setup-test
 
 ## translations catalogue maintenance (French is the source language)
 extract: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -o translations/messages.pot .
-	$(VENV)/bin/pybabel update -q -i translations/messages.pot -d translations
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations
 
 bench: setup
 	$(PY) bench/agenda.py

@@ -1,0 +1,144 @@
+"""Login, logout, account activation (invitation link), forgotten password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+import clock
+from blueprints.auth import tokens
+from blueprints.auth.forms import EmailForm, EmptyForm, LoginForm, SetPasswordForm
+from blueprints.auth.mails import send_reset
+from blueprints.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from blueprints.htmx import render
+from extensions import limiter, submitted_email
+from models import User, db, normalize_email
+
+bp = Blueprint("auth", __name__)
+
+LOGIN_FAILED = "Adresse e-mail ou mot de passe incorrect."
+
+
+def home_for(user: User) -> str:
+    return url_for("backoffice.index") if user.is_agent else url_for("family.dashboard")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def start_session(user: User) -> None:
+    """Log `user` in on a fresh session and remember when they last came (shown on "Mon accueil")."""
+    now = clock.now()
+    user.previous_login_at = user.last_login_at
+    user.last_login_at = now
+    db.session.commit()
+    session.clear()  # no session fixation: nothing from before the login survives
+    login_user(user)
+    session.permanent = True
+
+
+def _login_failed(response) -> bool:
+    """Only failed attempts count toward the throttle (a success answers with a redirect)."""
+    return response.status_code != 302
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=submitted_email,
+               methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed)
+def login():
+    """Log in with e-mail and password; one generic message whatever was wrong (no account enumeration)."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = db.session.execute(
+            db.select(User).where(User.email == normalize_email(form.email.data))
+        ).scalar_one_or_none()
+        stored = user.password_hash if user is not None and user.active else None
+        if verify_password(stored, form.password.data):
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(form.password.data)
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
+        failed = True
+    return render("auth/login.html", form=form, failed=failed, failed_message=_(LOGIN_FAILED))
+
+
+@bp.route("/deconnexion", methods=["POST"])
+@login_required
+def logout():
+    """Log out (POST with CSRF only, so no link or image can log a parent out)."""
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("public.home"))
+    logout_user()
+    session.clear()
+    flash(_("Vous êtes déconnecté(e). À bientôt !"), "success")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", key_func=submitted_email, methods=["POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def forgot():
+    """Ask for a reset link (or a new activation link). Same answer whether the address exists or not."""
+    form = EmailForm()
+    if form.validate_on_submit():
+        user = db.session.execute(
+            db.select(User).where(User.email == normalize_email(form.email.data))
+        ).scalar_one_or_none()
+        if user is not None and user.active:
+            send_reset(user, clock.now())
+            db.session.commit()
+        return render("auth/forgot_sent.html", email=form.email.data.strip())
+    return render("auth/forgot.html", form=form)
+
+
+def _set_password_page(purpose: str, token: str, template: str):
+    """Shared flow of the invitation and reset links: check the link, choose a password, log in."""
+    now = clock.now()
+    result = tokens.check(token, purpose, now)
+    if not result.valid:
+        code = 410 if result.status in ("expired", "used") else 404
+        return render("auth/link_problem.html", link_state=result.status, purpose=purpose, status=code)
+    user = result.token.user
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        problem = password_problem(form.password.data, email=user.email,
+                                   names=tuple(filter(None, user.display_name.split())))
+        if problem:
+            form.password.errors.append(problem)
+        elif tokens.consume(result.token, now):
+            user.password_hash = hash_password(form.password.data)
+            db.session.commit()
+            start_session(user)
+            flash(_("Votre mot de passe est enregistré. Bienvenue sur votre espace !")
+                  if purpose == "invitation" else _("Votre nouveau mot de passe est enregistré."), "success")
+            return redirect(home_for(user))
+        else:
+            db.session.rollback()
+            return render("auth/link_problem.html", link_state="used", purpose=purpose, status=410)
+    return render(template, form=form, user=user)
+
+
+@bp.route("/activer/<token>", methods=["GET", "POST"])
+def activate(token: str):
+    """Invitation link (single use, 24 h): the parent chooses a password and is logged in."""
+    return _set_password_page("invitation", token, "auth/activate.html")
+
+
+@bp.route("/reinitialiser/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    """Password-reset link (single use, 1 h)."""
+    return _set_password_page("reset", token, "auth/reset.html")

@@ -1,0 +1,152 @@
+"""Back office ("Gestion"): agents only. Families, invitations, demo outbox."""
+
+from __future__ import annotations
+
+from email import policy
+from email.parser import BytesParser
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_
+
+import clock
+import mail
+from blueprints.auth.forms import EmptyForm
+from blueprints.auth.mails import send_invitation
+from blueprints.htmx import render
+from models import Family, Person, User, db, normalize_email
+
+bp = Blueprint("backoffice", __name__, url_prefix="/gestion")
+
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@login_required
+def require_agent():
+    """Every back-office page is for agents (and admins) only."""
+    if not current_user.is_agent:
+        abort(403)
+
+
+@bp.route("/")
+def index():
+    """Back-office home: figures and entry points."""
+    counts = {
+        "families": db.session.scalar(db.select(func.count()).select_from(Family)),
+        "children": db.session.scalar(db.select(func.count()).select_from(Person).where(Person.role == "child")),
+        "pending": db.session.scalar(
+            db.select(func.count()).select_from(User).where(User.role == "parent", User.password_hash.is_(None))
+        ),
+    }
+    return render("backoffice/index.html", counts=counts)
+
+
+def family_search(q: str):
+    """Families whose name, dossier number, member name or e-mail contains `q` (case-insensitive)."""
+    stmt = db.select(Family).order_by(Family.name, Family.dossier_number)
+    q = q.strip()[:100]
+    if q:
+        like = f"%{q.lower()}%"
+        members = db.select(Person.family_id).where(
+            or_(func.lower(Person.last_name).like(like), func.lower(Person.first_name).like(like),
+                func.lower(Person.email).like(like))
+        )
+        users = db.select(User.family_id).where(User.email.like(like))
+        stmt = stmt.where(
+            or_(func.lower(Family.name).like(like), func.lower(Family.dossier_number).like(like),
+                Family.id.in_(members), Family.id.in_(users))
+        )
+    return stmt
+
+
+@bp.route("/familles")
+def families():
+    """Searchable list of families (the result list is an htmx-refreshable block of the same page)."""
+    q = request.args.get("q", "")
+    rows = db.session.execute(family_search(q).limit(PAGE_SIZE + 1)).scalars().all()
+    return render("backoffice/families.html", block="results", families=rows[:PAGE_SIZE],
+                  more=len(rows) > PAGE_SIZE, q=q)
+
+
+def guardian_accounts(family: Family) -> list[tuple[Person, User | None]]:
+    """Each guardian with their login, if any (matched by person, then by e-mail)."""
+    users = db.session.execute(db.select(User).where(User.family_id == family.id)).scalars().all()
+    by_person = {u.person_id: u for u in users if u.person_id}
+    by_email = {u.email: u for u in users}
+    return [(g, by_person.get(g.id) or by_email.get(normalize_email(g.email))) for g in family.guardians]
+
+
+@bp.route("/familles/<int:family_id>")
+def family(family_id: int):
+    """A family's file: members, accounts, invitation state."""
+    fam = db.get_or_404(Family, family_id)
+    return render("backoffice/family.html", family=fam, accounts=guardian_accounts(fam), form=EmptyForm())
+
+
+@bp.route("/familles/<int:family_id>/inviter/<int:person_id>", methods=["POST"])
+def invite(family_id: int, person_id: int):
+    """Inviter la famille: create the guardian's login if needed and (re)send the activation e-mail."""
+    fam = db.get_or_404(Family, family_id)
+    guardian = next((g for g in fam.guardians if g.id == person_id), None)
+    if guardian is None or not EmptyForm().validate_on_submit():
+        abort(404 if guardian is None else 400)
+    email = normalize_email(guardian.email)
+    if not email:
+        flash(_("%(name)s n'a pas d'adresse e-mail : ajoutez-la au dossier avant d'inviter.", name=guardian.full_name), "error")
+        return redirect(url_for(".family", family_id=fam.id))
+    user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
+    if user is not None and (user.family_id != fam.id or user.is_agent):
+        flash(_("L'adresse %(email)s est déjà utilisée par un autre compte.", email=email), "error")
+        return redirect(url_for(".family", family_id=fam.id))
+    if user is not None and user.has_password:
+        flash(_("%(name)s a déjà activé son compte.", name=guardian.full_name), "error")
+        return redirect(url_for(".family", family_id=fam.id))
+    if user is None:
+        user = User(email=email, role="parent", family_id=fam.id, person_id=guardian.id,
+                    display_name=guardian.full_name)
+        db.session.add(user)
+        db.session.flush()
+    try:
+        send_invitation(user, clock.now())
+    except OSError:
+        db.session.rollback()
+        current_app.logger.exception("invitation mail failed")
+        flash(_("L'e-mail n'a pas pu être envoyé (serveur de messagerie injoignable). Réessayez plus tard."), "error")
+        return redirect(url_for(".family", family_id=fam.id))
+    db.session.commit()
+    flash(_("Invitation envoyée à %(email)s (lien valable 24 heures).", email=email), "success")
+    return redirect(url_for(".family", family_id=fam.id))
+
+
+def _demo_only():
+    if not current_app.config["DEMO"]:
+        abort(404)
+
+
+@bp.route("/boite-envoi")
+def outbox():
+    """Boîte d'envoi (démo): the e-mails written to instance/outbox when no SMTP server is configured."""
+    _demo_only()
+    folder = mail.outbox_dir()
+    files = sorted(folder.glob("*.eml"), reverse=True)[:100] if folder.exists() else []
+    messages = [(f.stem, _read(f)) for f in files]
+    return render("backoffice/outbox.html", messages=messages)
+
+
+@bp.route("/boite-envoi/<name>")
+def outbox_message(name: str):
+    """One demo e-mail, shown as text (so the invitation link can be followed)."""
+    _demo_only()
+    if not name.replace("-", "").isalnum():
+        abort(404)
+    path = mail.outbox_dir() / f"{name}.eml"
+    if not path.is_file():
+        abort(404)
+    return render("backoffice/outbox_message.html", message=_read(path))
+
+
+def _read(path):
+    with path.open("rb") as fh:
+        return BytesParser(policy=policy.default).parse(fh)
