@@ -141,7 +141,11 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime_long"] = (
         lambda d: format_datetime(d, "EEEE d MMMM y 'à' HH'h'mm") if d else ""
     )
+    app.jinja_env.filters["month_year"] = lambda d: format_date(d, "LLLL y")
     app.jinja_env.add_extension("jinja2.ext.do")
+    from blueprints.reservations.rules import format_date as plain_date
+
+    app.jinja_env.globals["rules_format_date"] = plain_date
 
 
 def register_error_pages(app: Flask) -> None:

@@ -73,7 +73,7 @@ def login():
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
         failed = True
-    return render("auth/login.html", form=form, failed=failed, failed_message=_(LOGIN_FAILED))
+    return render("auth/login.html", form=form, failed=failed, failed_message=_(LOGIN_FAILED), page_errors=failed)
 
 
 @bp.route("/deconnexion", methods=["POST"])
@@ -99,8 +99,13 @@ def forgot():
             db.select(User).where(User.email == normalize_email(form.email.data))
         ).scalar_one_or_none()
         if user is not None and user.active:
-            send_reset(user, clock.now())
-            db.session.commit()
+            try:
+                send_reset(user, clock.now())
+                db.session.commit()
+            except OSError:
+                # Same answer as for an unknown address: an error page here would reveal the account exists.
+                db.session.rollback()
+                current_app.logger.exception("password-reset mail failed")
         return render("auth/forgot_sent.html", email=form.email.data.strip())
     return render("auth/forgot.html", form=form)
 
@@ -110,15 +115,20 @@ def _set_password_page(purpose: str, token: str, template: str):
     now = clock.now()
     result = tokens.check(token, purpose, now)
     if not result.valid:
-        code = 410 if result.status in ("expired", "used") else 404
+        code = 410 if result.status in ("expired", "replaced", "used") else 404
         return render("auth/link_problem.html", link_state=result.status, purpose=purpose, status=code)
     user = result.token.user
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        problem = password_problem(form.password.data, email=user.email,
-                                   names=tuple(filter(None, user.display_name.split())))
+    if form.is_submitted():
+        valid = form.validate()
+        # The policy is checked even when the confirmation differs, so every problem shows at once.
+        problem = form.password.data and password_problem(
+            form.password.data, email=user.email, names=tuple(filter(None, user.display_name.split()))
+        )
         if problem:
             form.password.errors.append(problem)
+        elif not valid:
+            pass
         elif tokens.consume(result.token, now):
             user.password_hash = hash_password(form.password.data)
             db.session.commit()

@@ -22,8 +22,9 @@ PARIS = ZoneInfo("Europe/Paris")
 ONE_DAY = dt.timedelta(days=1)
 
 FR = {
-    "weekdays": "lundi mardi mercredi jeudi vendredi samedi dimanche".split(),
-    "months": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
+    "weekdays": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "months": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre")
+    + ("novembre", "décembre"),
     "first": "1er",
     "midnight": "minuit",
     "at": "{when} à {time}",
@@ -196,7 +197,8 @@ def open_days(
 
 
 def local_datetime(day: dt.date, at: dt.time) -> dt.datetime:
-    """`day` at wall-clock time `at` in Europe/Paris, aware, normalised (DST gaps move forward)."""
+    """`day` at wall-clock time `at` in Europe/Paris, aware and normalised: a time in the March DST gap moves
+    forward an hour, an ambiguous October time is its first occurrence."""
     naive = dt.datetime.combine(day, at.replace(tzinfo=None))
     return naive.replace(tzinfo=PARIS).astimezone(dt.UTC).astimezone(PARIS)
 
@@ -284,10 +286,12 @@ class Decision:
 
     @property
     def ok(self) -> bool:
+        """True unless refused."""
         return self.refusal is None
 
     @property
     def changed(self) -> bool:
+        """True when the stored state must change (something to save and record in the history)."""
         return self.before != self.after
 
 

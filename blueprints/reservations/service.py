@@ -1,0 +1,251 @@
+"""Reservations against the database: load what the rules need in a few queries, apply changes atomically.
+
+The rules themselves live in rules.py (pure, `now` passed in). This module is the only one that writes
+Reservation rows: views call `apply_change` so the portal, the agent screens, bulk booking and absences all go
+through the same checks, the same capacity lock and the same audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from blueprints.reservations import rules
+from models import (
+    Activity,
+    Closure,
+    CommuneSettings,
+    Enrollment,
+    Person,
+    Reservation,
+    ReservationChange,
+    Unit,
+    db,
+)
+
+
+@dataclass
+class ChildAgenda:
+    """What a child may book: enrolled activities with their units, periods, closures and the commune calendar."""
+
+    child: Person
+    calendar: rules.CommuneCalendar
+    activities: list[Activity]
+    units: dict[int, Unit]  # every unit the child is enrolled for, by id
+    periods: dict[int, list]  # activity id -> enrolled periods
+    closures: list[Closure]
+    justification_hours: int = 48
+
+    def unit_activity(self, unit: Unit) -> Activity:
+        return unit.activity
+
+    def enrolled(self, unit: Unit, day: dt.date) -> bool:
+        return any(p.start_date <= day <= p.end_date for p in self.periods.get(unit.activity_id, ()))
+
+    def status(self, unit: Unit, day: dt.date):
+        return rules.day_status(unit, unit.activity, self.periods.get(unit.activity_id, ()), self.closures,
+                                self.calendar, day)
+
+    def booking_deadline(self, unit: Unit, day: dt.date) -> dt.datetime:
+        return rules.deadline(unit.activity.booking_policy, day, self.calendar)
+
+    def cancel_deadline(self, unit: Unit, day: dt.date) -> dt.datetime:
+        return rules.deadline(unit.activity.cancel_policy, day, self.calendar)
+
+
+def commune() -> CommuneSettings | None:
+    return db.session.execute(select(CommuneSettings).limit(1)).scalar_one_or_none()
+
+
+def calendar_for(settings: CommuneSettings | None, years) -> rules.CommuneCalendar:
+    zone = settings.school_zone if settings else "B"
+    subdivision = settings.holiday_subdivision if settings else None
+    return rules.build_calendar(zone, subdivision, years)
+
+
+def load_agenda(child: Person, start: dt.date, end: dt.date) -> ChildAgenda:
+    """Everything needed to judge `child`'s bookings between `start` and `end` (3 queries)."""
+    enrollments = db.session.execute(
+        select(Enrollment)
+        .where(Enrollment.child_id == child.id)
+        .options(
+            selectinload(Enrollment.period),
+            selectinload(Enrollment.activity).selectinload(Activity.units),
+            selectinload(Enrollment.activity).selectinload(Activity.booking_policy),
+            selectinload(Enrollment.activity).selectinload(Activity.cancel_policy),
+        )
+    ).scalars().all()
+    activities: dict[int, Activity] = {}
+    periods: dict[int, list] = defaultdict(list)
+    for enrollment in enrollments:
+        activities[enrollment.activity_id] = enrollment.activity
+        periods[enrollment.activity_id].append(enrollment.period)
+    activity_list = sorted(activities.values(), key=lambda a: (a.position, a.id))
+    units = {u.id: u for a in activity_list for u in a.units}
+    closures = db.session.execute(
+        select(Closure).where(Closure.date.between(start, end))
+    ).scalars().all() if activities else []
+    settings = commune()
+    return ChildAgenda(
+        child=child,
+        calendar=calendar_for(settings, range(start.year - 1, end.year + 2)),
+        activities=activity_list,
+        units=units,
+        periods=dict(periods),
+        closures=list(closures),
+        justification_hours=settings.absence_justification_hours if settings else 48,
+    )
+
+
+def child_reservations(child_id: int, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], Reservation]:
+    rows = db.session.execute(
+        select(Reservation).where(Reservation.child_id == child_id, Reservation.date.between(start, end))
+    ).scalars().all()
+    return {(r.unit_id, r.date): r for r in rows}
+
+
+def taken_counts(unit_ids, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], int]:
+    """Places held per (unit, day) for capacity-limited units, in one grouped query."""
+    if not unit_ids:
+        return {}
+    rows = db.session.execute(
+        select(Reservation.unit_id, Reservation.date, func.count())
+        .where(Reservation.unit_id.in_(unit_ids), Reservation.date.between(start, end),
+               Reservation.state.in_(rules.TAKEN_STATES))
+        .group_by(Reservation.unit_id, Reservation.date)
+    ).all()
+    return {(u, d): n for u, d, n in rows}
+
+
+def waiting_positions(waiting: list[Reservation]) -> dict[tuple[int, dt.date], int]:
+    """1-based waiting-list rank of each of these entries (one query for all of them)."""
+    if not waiting:
+        return {}
+    earlier = db.aliased(Reservation)
+    conditions = [and_(earlier.unit_id == r.unit_id, earlier.date == r.date,
+                       or_(earlier.requested_at < r.requested_at,
+                           and_(earlier.requested_at == r.requested_at, earlier.id < r.id)))
+                  for r in waiting]
+    positions = {(r.unit_id, r.date): 1 for r in waiting}
+    rows = db.session.execute(
+        select(earlier.unit_id, earlier.date, func.count())
+        .where(earlier.state == "waiting", or_(*conditions))
+        .group_by(earlier.unit_id, earlier.date)
+    ).all()
+    for unit_id, day, n in rows:
+        positions[(unit_id, day)] = n + 1
+    return positions
+
+
+# --------------------------------------------------------------------------- changes
+
+
+@dataclass
+class Outcome:
+    """A decision taken and applied, with what it caused (promotions from the waiting list)."""
+
+    unit: Unit
+    day: dt.date
+    decision: rules.Decision
+    promoted: list[Reservation] = field(default_factory=list)
+    position: int | None = None  # waiting-list rank after the change
+
+
+def _lock_unit(unit_id: int) -> None:
+    """Serialise bookings of a capacity-limited unit: a row lock on PostgreSQL (SQLite serialises writers)."""
+    db.session.execute(select(Unit.id).where(Unit.id == unit_id).with_for_update())
+
+
+def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now: dt.datetime, *,
+                 actor_id: int | None, via: str = "portal", reason: str = "", by_agent: bool = False,
+                 also_wanted: dict[dt.date, set[int]] | None = None) -> Outcome:
+    """Decide and apply one change (flush, no commit). `also_wanted`: units the same request books that day
+    (so a meal and its half-day can be booked together)."""
+    child_id = agenda.child.id
+    if unit.capacity is not None:
+        _lock_unit(unit.id)
+    day_rows = db.session.execute(
+        select(Reservation).where(Reservation.child_id == child_id, Reservation.date == day)
+    ).scalars().all()
+    current = next((r for r in day_rows if r.unit_id == unit.id), None)
+    held = {r.unit_id for r in day_rows if r.state in rules.TAKEN_STATES}
+    held |= (also_wanted or {}).get(day, set())
+    held_after = (held | {unit.id}) if want else (held - {unit.id})
+    taken = 0
+    if unit.capacity is not None and want:
+        taken = db.session.scalar(
+            select(func.count()).select_from(Reservation).where(
+                Reservation.unit_id == unit.id, Reservation.date == day,
+                Reservation.state.in_(rules.TAKEN_STATES), Reservation.child_id != child_id)
+        )
+    day_units = [u for u in agenda.units.values() if u.activity_id == unit.activity_id]
+    change = rules.Change(
+        want=want, current=current.state if current else None, day=day, now=now,
+        enrolled=agenda.enrolled(unit, day), status=agenda.status(unit, day),
+        booking_deadline=agenda.booking_deadline(unit, day), cancel_deadline=agenda.cancel_deadline(unit, day),
+        capacity=unit.capacity, taken=taken,
+        dependency_ok=rules.dependency_satisfied(unit, held_after),
+        blocking_dependents=() if want else rules.dependents_blocking_cancel(unit, day_units, held_after),
+        by_agent=by_agent,
+    )
+    decision = rules.decide(change)
+    outcome = Outcome(unit, day, decision)
+    if not decision.changed:
+        if current is not None and current.state == "waiting":
+            outcome.position = waiting_positions([current]).get((unit.id, day))
+        return outcome
+    if decision.after is None:
+        db.session.delete(current)
+    elif current is None:
+        current = Reservation(child_id=child_id, unit_id=unit.id, date=day, state=decision.after, requested_at=now)
+        db.session.add(current)
+    else:
+        current.state = decision.after
+    record(child_id, unit.id, day, decision.before, decision.after, now, actor_id, via, reason)
+    db.session.flush()
+    if decision.after == "waiting":
+        outcome.position = waiting_positions([current]).get((unit.id, day))
+    if decision.before in rules.TAKEN_STATES and decision.after not in rules.TAKEN_STATES:
+        outcome.promoted = promote_waiting(unit, day, now)
+    return outcome
+
+
+def record(child_id, unit_id, day, before, after, now, actor_id, via, reason="") -> None:
+    """One line of the audit trail (who, when, before/after, channel)."""
+    db.session.add(ReservationChange(child_id=child_id, unit_id=unit_id, date=day, before=before, after=after,
+                                     actor_id=actor_id, via=via, reason=reason[:300], at=now))
+
+
+def promote_waiting(unit: Unit, day: dt.date, now: dt.datetime) -> list[Reservation]:
+    """Give freed places to the waiting list, first come first served (caller sends the e-mails)."""
+    if unit.capacity is None:
+        return []
+    rows = db.session.execute(
+        select(Reservation).where(Reservation.unit_id == unit.id, Reservation.date == day)
+    ).scalars().all()
+    promoted = rules.next_to_promote(rows, unit.capacity, rules.count_taken(rows))
+    for entry in promoted:
+        entry.state = "reserved"
+        record(entry.child_id, unit.id, day, "waiting", "reserved", now, None, "system",
+               "Place libérée : inscription depuis la liste d'attente")
+    db.session.flush()
+    return promoted
+
+
+def apply_with_retry(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now: dt.datetime, **kwargs) -> Outcome:
+    """apply_change + commit; a concurrent duplicate (unique constraint) is retried once against the new state."""
+    for attempt in (1, 2):
+        try:
+            outcome = apply_change(agenda, unit, day, want, now, **kwargs)
+            db.session.commit()
+            return outcome
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,209 @@
+"""The monthly agenda per child: see, toggle (htmx) or save (no JS) morning, meal and afternoon slots."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask_login import current_user, login_required
+
+import clock
+import mail
+from blueprints.family.views import get_child_or_404
+from blueprints.htmx import is_partial, render
+from blueprints.reservations import month as month_view
+from blueprints.reservations import rules, service, wording
+from models import Person, Unit, User, db
+
+bp = Blueprint("reservations", __name__)
+
+
+@bp.before_request
+@login_required
+def require_parent():
+    """The agenda pages are the family's (agents use the back-office agenda)."""
+    if current_user.is_agent or current_user.family_id is None:
+        abort(403)
+
+
+def parse_month(value: str) -> tuple[int, int]:
+    """"2026-11" -> (2026, 11); anything else is a 404 (a URL that does not exist)."""
+    try:
+        year, month = (int(x) for x in value.split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        abort(404)
+    if not 2000 <= year <= 2100 or len(value) != 7:
+        abort(404)
+    return year, month
+
+
+def local_today() -> dt.date:
+    return clock.now().astimezone(rules.PARIS).date()
+
+
+def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + delta
+    return index // 12, index % 12 + 1
+
+
+def month_context(child: Person, year: int, month: int, by_agent: bool = False) -> dict:
+    """Everything the month template needs (shared by the family page and the agent's)."""
+    start, end = month_view.month_bounds(year, month)
+    agenda = service.load_agenda(child, start, end)
+    now = clock.now()
+    days = month_view.build_month(agenda, year, month, now, by_agent=by_agent)
+    today = now.astimezone(rules.PARIS).date()
+    prev, nxt = shift_month(year, month, -1), shift_month(year, month, 1)
+    return {
+        "child": child, "year": year, "month": month, "first_day": start, "days": days,
+        "weeks": month_view.weeks(days), "policies": month_view.policy_lines(agenda), "today": today,
+        "current_week": today.isocalendar()[1] if (today.year, today.month) == (year, month) else None,
+        "prev": dt.date(*prev, 1), "next": dt.date(*nxt, 1), "by_agent": by_agent,
+        "has_activities": bool(agenda.activities),
+        "wording": wording,
+        "month_url": lambda d: url_for(".month", child_id=child.id, ym=f"{d:%Y-%m}") if not by_agent
+        else url_for("backoffice.child_agenda", child_id=child.id, ym=f"{d:%Y-%m}"),
+    }
+
+
+@bp.route("/enfants/<int:child_id>/agenda")
+def current_month(child_id: int):
+    """The agenda opens on the current month, at the current week."""
+    get_child_or_404(child_id)
+    today = local_today()
+    return redirect(url_for(".month", child_id=child_id, ym=f"{today:%Y-%m}", _anchor=f"semaine-{today.isocalendar()[1]}"))
+
+
+@bp.route("/enfants/<int:child_id>/agenda/<ym>")
+def month(child_id: int, ym: str):
+    """Agenda de <enfant> — <mois>: one fieldset per day, a checkbox per slot, the state in words."""
+    child = get_child_or_404(child_id)
+    year, mon = parse_month(ym)
+    refused = [tuple(item) for item in session.pop("agenda_refused", [])]
+    return render("reservations/month.html", refused=refused, page_errors=bool(refused),
+                  **month_context(child, year, mon))
+
+
+def parse_slot(value: str) -> tuple[int, dt.date] | None:
+    """"12:2026-11-23" -> (12, date); None when malformed."""
+    try:
+        unit_part, day_part = value.split(":", 1)
+        return int(unit_part), dt.date.fromisoformat(day_part)
+    except (ValueError, TypeError):
+        return None
+
+
+def apply_many(child: Person, wanted: dict[tuple[int, dt.date], bool], *, by_agent: bool = False,
+               via: str = "portal", reason: str = "", agenda: service.ChildAgenda | None = None
+               ) -> list[service.Outcome]:
+    """Apply several desired states through the same rules (bookings of half-days before the meals that need
+    them, cancellations of meals before their half-days); commit once; tell promoted families."""
+    if not wanted:
+        return []
+    days = [d for _, d in wanted]
+    agenda = agenda or service.load_agenda(child, min(days), max(days))
+    now = clock.now()
+    booked_together: dict[dt.date, set[int]] = {}
+    for (unit_id, day), want in wanted.items():
+        if want and unit_id in agenda.units:
+            booked_together.setdefault(day, set()).add(unit_id)
+
+    def order(item):
+        (unit_id, day), want = item
+        unit = agenda.units.get(unit_id)
+        needs = bool(unit and unit.required_unit_ids)
+        return (day, needs if want else not needs, unit_id)
+
+    outcomes = []
+    for (unit_id, day), want in sorted(wanted.items(), key=order):
+        unit = agenda.units.get(unit_id)
+        if unit is None:  # not one of the child's units: refused like a day the child is not enrolled for
+            other = db.session.get(Unit, unit_id)
+            if other is not None:
+                outcomes.append(service.Outcome(other, day, rules.Decision(
+                    "refused", None, None, rules.Refusal("not_enrolled"))))
+            continue
+        outcomes.append(service.apply_change(agenda, unit, day, want, now, actor_id=current_user.id, via=via,
+                                             reason=reason, by_agent=by_agent, also_wanted=booked_together))
+    db.session.commit()
+    notify_promoted(outcomes)
+    return outcomes
+
+
+def notify_promoted(outcomes: list[service.Outcome]) -> None:
+    """E-mail each family whose child got a place from the waiting list."""
+    for outcome in outcomes:
+        for entry in outcome.promoted:
+            child = db.session.get(Person, entry.child_id)
+            users = db.session.execute(
+                db.select(User).where(User.family_id == child.family_id, User.active.is_(True))
+            ).scalars().all()
+            for user in users:
+                try:
+                    mail.send(user.email, "Une place s'est libérée : réservation confirmée", "reservations/mail_promoted",
+                              child=child, what=wording.slot_day(outcome.unit, outcome.day))
+                except OSError:
+                    pass  # the booking stands; the agenda shows it even if the mail server is down
+
+
+@bp.route("/enfants/<int:child_id>/agenda/<ym>", methods=["POST"])
+def save_month(child_id: int, ym: str):
+    """Without JavaScript: the whole month form; each shown slot's box says the wanted state (PRG)."""
+    child = get_child_or_404(child_id)
+    year, mon = parse_month(ym)
+    wanted = {}
+    for value in request.form.getlist("shown")[:400]:
+        slot = parse_slot(value)
+        if slot is not None:
+            wanted[slot] = request.form.get(f"s-{slot[0]}-{slot[1].isoformat()}") == "1"
+    outcomes = apply_many(child, changes_only(child, wanted))
+    done = [wording.outcome_text(o, child.first_name) for o in outcomes if o.decision.changed]
+    refused = [(f"slot-{o.unit.id}-{o.day.isoformat()}", wording.outcome_text(o, child.first_name))
+               for o in outcomes if o.decision.refusal]
+    for text in done:
+        flash(text, "success")
+    if not outcomes:
+        flash("Aucune modification à enregistrer.", "info")
+    session["agenda_refused"] = refused
+    return redirect(url_for(".month", child_id=child.id, ym=f"{year:04d}-{mon:02d}"))
+
+
+def changes_only(child: Person, wanted: dict[tuple[int, dt.date], bool]) -> dict[tuple[int, dt.date], bool]:
+    """Keep only the slots whose wanted state differs from the stored one (an unchanged box is not a request)."""
+    if not wanted:
+        return {}
+    days = [d for _, d in wanted]
+    current = service.child_reservations(child.id, min(days), max(days))
+    return {key: want for key, want in wanted.items() if want != (key in current)}
+
+
+@bp.route("/enfants/<int:child_id>/reservations", methods=["POST"])
+def toggle(child_id: int):
+    """One slot, wanted state explicit (idempotent: a replay never flips it twice). htmx gets out-of-band
+    fragments (slot state + live region); a plain POST is redirected to the month with a message."""
+    child = get_child_or_404(child_id)
+    slot = parse_slot(f"{request.form.get('unit', '')}:{request.form.get('date', '')}")
+    if slot is None:
+        return _toggle_invalid(child)
+    unit_id, day = slot
+    want = request.form.get(f"s-{unit_id}-{day.isoformat()}") == "1"
+    agenda = service.load_agenda(child, day, day)
+    outcomes = apply_many(child, {slot: want}, agenda=agenda)
+    if not outcomes:
+        return _toggle_invalid(child)
+    outcome = outcomes[0]
+    message = wording.outcome_text(outcome, child.first_name)
+    if not is_partial():
+        flash(message, "error" if outcome.decision.refusal else "success")
+        return redirect(url_for(".month", child_id=child.id, ym=f"{day:%Y-%m}"))
+    slot_view = month_view.single_slot(agenda, outcome.unit, day, clock.now())
+    return render("reservations/_toggle.html", slot=slot_view, message=message,
+                  refused=outcome.decision.refusal is not None, child=child, wording=wording)
+
+
+def _toggle_invalid(child: Person):
+    if not is_partial():
+        abort(400)
+    return render("reservations/_toggle.html", slot=None, message="Demande invalide : rechargez la page.",
+                  refused=True, child=child, wording=wording)

@@ -1,0 +1,135 @@
+"""Reusable browser checks (axe, reflow, keyboard) for every Playwright test in tests/browser.
+
+Import them in a test module: `from tests.browser.helpers import assert_axe_clean, assert_reflows, ...`
+(or use the fixtures of the same name that conftest.py exposes).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+# The level our ACCESSIBILITY.md commits to (RGAA 4.1.2 is built on WCAG 2.1 AA).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+_axe = Axe()
+
+REFLOW_VIEWPORT = {"width": 320, "height": 256}  # WCAG 1.4.10: 1280 px at 400 % zoom
+SKIP_LINK_TEXT = "Aller au contenu"
+
+# Demo logins (demo.py, also listed on the home page in demo mode).
+PARENT = ("famille.martin@example.org", "Demo-Parent-2026!")  # Sophie Martin, two children (Léa, Hugo)
+PARENT_BERNARD = ("famille.bernard@example.org", "Demo-Parent-2026!")  # Isabelle Bernard, one child (Chloé)
+AGENT = ("agent@example.org", "Demo-Agent-2026!")
+
+EMAIL_LABEL = re.compile(r"^Adresse e-mail")  # the label reads "Adresse e-mail (obligatoire)"
+PASSWORD_LABEL = re.compile(r"^Mot de passe")
+
+
+def axe_violations(page, context=None) -> list[dict]:
+    """Violations axe-core finds on the page as it is now (WCAG 2.1 A and AA rules only)."""
+    return _axe.run(page, context=context, options=AXE_OPTIONS).response["violations"]
+
+
+def format_violations(violations: list[dict], url: str = "") -> str:
+    lines = [f"{len(violations)} axe violation(s) on {url}:"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v.get('impact')}): {v['help']} [{v.get('helpUrl', '')}]")
+        for node in v["nodes"][:10]:
+            target = " ".join(str(t) for t in node["target"])
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"    at {target}: {node.get('html', '')[:160]}")
+            if summary:
+                lines.append(f"       {summary[:300]}")
+        if len(v["nodes"]) > 10:
+            lines.append(f"    ... and {len(v['nodes']) - 10} more")
+    return "\n".join(lines)
+
+
+def assert_axe_clean(page, context=None) -> None:
+    """Fail with a readable list (rule id, help, target nodes) when axe reports any violation."""
+    violations = axe_violations(page, context)
+    if violations:
+        pytest.fail(format_violations(violations, page.url), pytrace=False)
+
+
+def page_scroll_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def assert_reflows(page) -> None:
+    """At 320 x 256 CSS pixels the page needs no horizontal scrolling (RGAA 10.11, WCAG 1.4.10).
+
+    Restores the previous viewport afterwards so the test can go on."""
+    previous = page.viewport_size
+    page.set_viewport_size(REFLOW_VIEWPORT)
+    try:
+        width = page_scroll_width(page)
+        if width > REFLOW_VIEWPORT["width"]:
+            culprits = page.evaluate(
+                """(limit) => [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > limit + 0.5)
+                    .filter(e => !e.closest('.visually-hidden'))
+                    .slice(0, 8)
+                    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                              + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().replace(/\\s+/g, '.') : '')
+                              + ' right=' + Math.round(e.getBoundingClientRect().right))""",
+                REFLOW_VIEWPORT["width"],
+            )
+            pytest.fail(
+                f"horizontal scroll at 320 px on {page.url}: scrollWidth={width}; widest elements: {culprits}",
+                pytrace=False,
+            )
+    finally:
+        if previous:
+            page.set_viewport_size(previous)
+
+
+def focused(page) -> dict:
+    """What has keyboard focus: tag, id, name, type, accessible-ish text (for readable assertions)."""
+    return page.evaluate(
+        """() => {
+            const e = document.activeElement;
+            if (!e || e === document.body) return {tag: 'body'};
+            const label = e.labels && e.labels.length ? e.labels[0].innerText : '';
+            return {tag: e.tagName.toLowerCase(), id: e.id || '', name: e.getAttribute('name') || '',
+                    type: e.getAttribute('type') || '', text: (e.innerText || e.value || '').trim().slice(0, 80),
+                    label: label.trim(), href: e.getAttribute('href') || ''};
+        }"""
+    )
+
+
+def tab_sequence(page, count: int) -> list[dict]:
+    """Press Tab `count` times from where focus is now; the focused element after each press."""
+    stops = []
+    for _ in range(count):
+        page.keyboard.press("Tab")
+        stops.append(focused(page))
+    return stops
+
+
+def assert_skip_link_first(page) -> None:
+    """On a freshly loaded page (nothing focused yet), the first Tab lands on "Aller au contenu" and following that
+    link moves focus to main (RGAA 12.7)."""
+    page.keyboard.press("Tab")
+    first = focused(page)
+    assert first["tag"] == "a" and first["text"] == SKIP_LINK_TEXT, f"first Tab stop on {page.url} is {first}"
+    page.keyboard.press("Enter")
+    after = focused(page)
+    assert after["tag"] == "main" and after["id"] == "contenu", f"skip link did not move focus to main: {after}"
+
+
+def login(page, email: str, password: str) -> None:
+    """Log in through the visible form, finding the fields by their labels as a person would."""
+    page.goto("/connexion")
+    page.get_by_label(EMAIL_LABEL).fill(email)
+    page.get_by_label(PASSWORD_LABEL).fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+
+def logout(page) -> None:
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_load_state()
