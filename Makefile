@@ -8,7 +8,7 @@ export FLASK_APP := app
 HTMX := static/vendor/htmx.min.js
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup setup-test translations lint bench clean
+.PHONY: run test setup setup-test translations extract bench clean
 
 ## setup: Python virtualenv, front-end assets, compiled translations
 setup: $(VENV)/.installed $(HTMX) translations
@@ -46,8 +46,8 @@ test: setup-test
 
 ## translations catalogue maintenance (French is the source language)
 extract: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --project "Portail Familles" -o translations/messages.pot .
+	@if ls translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(VENV)/bin/pybabel update -i translations/messages.pot -d translations; fi
 
 bench: setup
 	$(PY) bench/agenda.py

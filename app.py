@@ -14,7 +14,6 @@ from pathlib import Path
 from flask import Flask, g, render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 
 from extensions import babel, csrf, htmx, limiter, login_manager, migrate
@@ -106,13 +105,25 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = lazy_gettext("Connectez-vous pour accéder à cette page.")
-    login_manager.login_message_category = "info"
 
     @login_manager.user_loader
     def load_user(user_id: str):
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        """Expired session: a page asks to log in again; an htmx action says so instead of failing silently."""
+        from flask import flash, redirect, url_for
+
+        from blueprints.htmx import is_partial, render
+
+        login_url = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+        if is_partial():
+            return render("_alert_oob.html", message=_("Votre session a expiré : rien n'a été enregistré."),
+                          link=login_url, link_text=_("Se reconnecter"))
+        flash(_("Connectez-vous pour accéder à cette page."), "info")
+        return redirect(login_url)
 
     from blueprints import ALL
 

@@ -31,8 +31,9 @@ PARENT_PASSWORD, AGENT_PASSWORD = "Demo-Parent-2026!", "Demo-Agent-2026!"
 ENROLLED_AT = dt.datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # inscriptions de rentrée
 BOOKED_AT = dt.datetime(2026, 8, 24, 7, 0, tzinfo=UTC)  # year-long bookings made before the start of school
 CLOSURE = (dt.date(2026, 12, 18), "Fermeture exceptionnelle : journée de formation des équipes d'animation")
-# Léa Martin is ill on Thursday and Friday; the absence was signalled on the first morning, certificate awaited.
-ABSENCE = ("Martin", "Léa", dt.date(2026, 11, 19), dt.date(2026, 11, 20), dt.datetime(2026, 11, 19, 8, 0, tzinfo=UTC))
+# Léa Martin is ill from Thursday to Sunday (school days: Thursday and Friday), signalled on the first morning. Ending
+# on Sunday keeps the 48 h certificate window (end of the last day + 48 h) open until Tuesday 2026-11-24 24:00.
+ABSENCE = ("Martin", "Léa", dt.date(2026, 11, 19), dt.date(2026, 11, 22), dt.datetime(2026, 11, 19, 8, 0, tzinfo=UTC))
 FULL_WEDNESDAYS = {  # day: (children waiting, when the first asked, demo children at the head of the queue)
     dt.date(2026, 12, 16): (2, dt.datetime(2026, 11, 9, 19, 30, tzinfo=UTC), ()),
     dt.date(2027, 1, 13): (3, dt.datetime(2026, 11, 16, 20, 5, tzinfo=UTC), (("Martin", "Léa"), ("Martin", "Hugo"))),

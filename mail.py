@@ -11,6 +11,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
+from flask_babel import get_locale
 
 
 def outbox_dir() -> Path:
@@ -26,8 +27,9 @@ def build_message(to: str, subject: str, template: str, **context) -> EmailMessa
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="portail-familles")
-    msg["Content-Language"] = "fr"
     msg.set_content(render_template(template + ".txt", **context))
+    # after set_content(), which drops every Content-* header
+    msg["Content-Language"] = str(get_locale() or "fr").replace("_", "-")
     return msg
 
 

@@ -3,21 +3,28 @@ a test client, `login_as`, small factories. Passwords are hashed once with cheap
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
-import os
-import re
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
+from jinja2 import MemcachedBytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from support import (  # noqa: F401
+    FAST_ARGON2,
+    PASSWORD,
+    PG_URL,
+    _config,
+    csrf_from,
+    enroll,
+    link_in,
+    outbox,
+)
 
 from app import create_app
-from models import Activity, Enrollment, Family, Person, Period, School, Unit, User, db
-
-PASSWORD = "Un-mot-de-passe-solide-2026"
-FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+from models import Activity, Family, Period, Person, School, Unit, User, db
 
 
 def pytest_configure(config):
@@ -54,23 +61,33 @@ def _schema(database_url):
         db.engine.dispose()
 
 
-def _config(database_url: str, tmp_path=None) -> dict:
-    return {
-        "TESTING": True,
-        "DEMO": False,
-        "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "ARGON2_PARAMS": FAST_ARGON2,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "SESSION_COOKIE_SECURE": False,
-        "SERVER_NAME": "localhost",
-    }
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own application context, so its own `g` and database session, as in production.
+
+    The `app` fixture keeps a context open for the factories; a request would otherwise reuse it, and every request
+    of a test would share one `g` (the CSRF token, the logged-in user: a second client could not submit a form)
+    and one session (a view that forgets to commit would look fine)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+class _SharedBytecode(dict):
+    """Compiled templates kept across the apps of a test session (each test builds a new app and Jinja env)."""
+
+    def set(self, key, value, timeout=None):
+        self[key] = value
+
+
+_BYTECODE = MemcachedBytecodeCache(_SharedBytecode())
 
 
 @pytest.fixture
 def app(database_url, _schema, tmp_path, monkeypatch):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app(_config(database_url))
+    application.test_client_class = IsolatedClient
+    application.jinja_env.bytecode_cache = _BYTECODE
     with application.app_context():
         if database_url.startswith("sqlite"):
             db.create_all()
@@ -94,15 +111,6 @@ def password_hash():
     from argon2 import PasswordHasher
 
     return PasswordHasher(**FAST_ARGON2).hash(PASSWORD)
-
-
-def csrf_from(html: str) -> str:
-    """The CSRF token a page carries (hidden field or hx-headers), as a browser would send it."""
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'"X-CSRFToken": "([^"]+)"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -175,11 +183,6 @@ def make_activity(app):
         return activity, unit, period
 
     return factory
-
-
-def enroll(child, activity, period):
-    db.session.add(Enrollment(child_id=child.id, activity_id=activity.id, period_id=period.id))
-    db.session.commit()
 
 
 @pytest.fixture

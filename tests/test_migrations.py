@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from models import db
+
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 

@@ -34,7 +34,7 @@ def issue(user: User, purpose: str, now: dt.datetime) -> str:
 
 @dataclass(frozen=True)
 class TokenCheck:
-    status: str  # valid | expired | used | unknown
+    status: str  # valid | expired | replaced | used | unknown
     token: AccountToken | None = None
 
     @property
@@ -54,7 +54,9 @@ def check(raw: str, purpose: str, now: dt.datetime) -> TokenCheck:
     if token.used_at is not None:
         return TokenCheck("used", token)
     if token.expires_at <= now:
-        return TokenCheck("expired", token)
+        # issue() cuts an older link short when it sends a new one: say "replaced", not "expired after 24 h".
+        replaced = token.expires_at < token.created_at + LIFETIME[token.purpose]
+        return TokenCheck("replaced" if replaced else "expired", token)
     return TokenCheck("valid", token)
 
 
@@ -66,3 +68,12 @@ def consume(token: AccountToken, now: dt.datetime) -> bool:
         .values(used_at=now)
     )
     return result.rowcount == 1
+
+
+def revoke_all(user: User, now: dt.datetime) -> None:
+    """End every link still open for `user` (once a password is chosen, no other link may change it)."""
+    db.session.execute(
+        db.update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None), AccountToken.expires_at > now)
+        .values(expires_at=now)
+    )

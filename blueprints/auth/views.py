@@ -6,20 +6,22 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 import clock
 from blueprints.auth import tokens
 from blueprints.auth.forms import EmailForm, EmptyForm, LoginForm, SetPasswordForm
 from blueprints.auth.mails import send_reset
-from blueprints.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from blueprints.auth.passwords import fingerprint, hash_password, needs_rehash, password_problem, verify_password
 from blueprints.htmx import render
 from extensions import limiter, submitted_email
 from models import User, db, normalize_email
 
 bp = Blueprint("auth", __name__)
 
-LOGIN_FAILED = "Adresse e-mail ou mot de passe incorrect."
+LOGIN_FAILED = _l("Adresse e-mail ou mot de passe incorrect.")
+PASSWORD_KEY = "_pwd"  # session key of the password fingerprint (see end_stale_session)
 
 
 def home_for(user: User) -> str:
@@ -44,7 +46,18 @@ def start_session(user: User) -> None:
     db.session.commit()
     session.clear()  # no session fixation: nothing from before the login survives
     login_user(user)
+    session[PASSWORD_KEY] = fingerprint(user.password_hash)
     session.permanent = True
+
+
+@bp.before_app_request
+def end_stale_session():
+    """A session opened before the password last changed is ended (a reset locks out whoever had the old one)."""
+    if request.endpoint == "static" or PASSWORD_KEY not in session or not current_user.is_authenticated:
+        return
+    if session[PASSWORD_KEY] != fingerprint(current_user.password_hash):
+        logout_user()
+        session.clear()
 
 
 def _login_failed(response) -> bool:
@@ -73,7 +86,7 @@ def login():
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
         failed = True
-    return render("auth/login.html", form=form, failed=failed, failed_message=_(LOGIN_FAILED), page_errors=failed)
+    return render("auth/login.html", form=form, failed=failed, failed_message=LOGIN_FAILED, page_errors=failed)
 
 
 @bp.route("/deconnexion", methods=["POST"])
@@ -119,27 +132,29 @@ def _set_password_page(purpose: str, token: str, template: str):
         return render("auth/link_problem.html", link_state=result.status, purpose=purpose, status=code)
     user = result.token.user
     form = SetPasswordForm()
-    if form.is_submitted():
-        valid = form.validate()
-        # The policy is checked even when the confirmation differs, so every problem shows at once.
-        problem = form.password.data and password_problem(
-            form.password.data, email=user.email, names=tuple(filter(None, user.display_name.split()))
-        )
-        if problem:
-            form.password.errors.append(problem)
-        elif not valid:
-            pass
-        elif tokens.consume(result.token, now):
-            user.password_hash = hash_password(form.password.data)
-            db.session.commit()
-            start_session(user)
-            flash(_("Votre mot de passe est enregistré. Bienvenue sur votre espace !")
-                  if purpose == "invitation" else _("Votre nouveau mot de passe est enregistré."), "success")
-            return redirect(home_for(user))
-        else:
+    if form.is_submitted() and _password_acceptable(form, user):
+        if not tokens.consume(result.token, now):
             db.session.rollback()
             return render("auth/link_problem.html", link_state="used", purpose=purpose, status=410)
+        user.password_hash = hash_password(form.password.data)
+        tokens.revoke_all(user, now)
+        db.session.commit()
+        start_session(user)
+        flash(_("Votre mot de passe est enregistré. Bienvenue sur votre espace !")
+              if purpose == "invitation" else _("Votre nouveau mot de passe est enregistré."), "success")
+        return redirect(home_for(user))
     return render(template, form=form, user=user)
+
+
+def _password_acceptable(form: SetPasswordForm, user: User) -> bool:
+    """Validate the form and the password policy; each problem is attached to its field, all shown at once."""
+    valid = form.validate()
+    problem = form.password.data and password_problem(
+        form.password.data, email=user.email, names=tuple(filter(None, user.display_name.split()))
+    )
+    if problem:
+        form.password.errors.append(problem)
+    return valid and not problem
 
 
 @bp.route("/activer/<token>", methods=["GET", "POST"])

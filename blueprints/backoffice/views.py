@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from email import policy
 from email.parser import BytesParser
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
 
 import clock
 import mail
 from blueprints.auth.forms import EmptyForm
 from blueprints.auth.mails import send_invitation
+from blueprints.backoffice.search import MAX_QUERY, family_search
 from blueprints.htmx import render
 from models import Family, Person, User, db, normalize_email
 
@@ -43,29 +46,12 @@ def index():
     return render("backoffice/index.html", counts=counts)
 
 
-def family_search(q: str):
-    """Families whose name, dossier number, member name or e-mail contains `q` (case-insensitive)."""
-    stmt = db.select(Family).order_by(Family.name, Family.dossier_number)
-    q = q.strip()[:100]
-    if q:
-        like = f"%{q.lower()}%"
-        members = db.select(Person.family_id).where(
-            or_(func.lower(Person.last_name).like(like), func.lower(Person.first_name).like(like),
-                func.lower(Person.email).like(like))
-        )
-        users = db.select(User.family_id).where(User.email.like(like))
-        stmt = stmt.where(
-            or_(func.lower(Family.name).like(like), func.lower(Family.dossier_number).like(like),
-                Family.id.in_(members), Family.id.in_(users))
-        )
-    return stmt
-
-
 @bp.route("/familles")
 def families():
     """Searchable list of families (the result list is an htmx-refreshable block of the same page)."""
-    q = request.args.get("q", "")
-    rows = db.session.execute(family_search(q).limit(PAGE_SIZE + 1)).scalars().all()
+    q = request.args.get("q", "")[:MAX_QUERY]
+    stmt = family_search(q).options(selectinload(Family.members)).limit(PAGE_SIZE + 1)
+    rows = db.session.execute(stmt).scalars().all()
     return render("backoffice/families.html", block="results", families=rows[:PAGE_SIZE],
                   more=len(rows) > PAGE_SIZE, q=q)
 
@@ -144,9 +130,15 @@ def outbox_message(name: str):
     path = mail.outbox_dir() / f"{name}.eml"
     if not path.is_file():
         abort(404)
-    return render("backoffice/outbox_message.html", message=_read(path))
+    message = _read(path)
+    links = re.findall(r"https?://[^\s<>\"]+", message.get_content())
+    return render("backoffice/outbox_message.html", message=message, links=links)
 
 
 def _read(path):
     with path.open("rb") as fh:
         return BytesParser(policy=policy.default).parse(fh)
+
+
+# Routes defined in their own modules, on this blueprint (imported last: they import bp from here).
+from blueprints.backoffice import agenda, activities  # noqa: E402,F401

@@ -24,6 +24,7 @@ class SlotView:
     open_until: dt.datetime
     locked_since: dt.datetime | None
     editable: bool
+    wanted: bool | None = None  # the box as last submitted, when a refused save shows the form again
 
     @property
     def key(self) -> str:
@@ -35,7 +36,7 @@ class SlotView:
 
     @property
     def checked(self) -> bool:
-        return self.state is not None
+        return self.state is not None if self.wanted is None else self.wanted
 
 
 @dataclass
@@ -77,26 +78,40 @@ def build_month(agenda: service.ChildAgenda, year: int, month: int, now: dt.date
     capacity_units = [u.id for u in agenda.units.values() if u.capacity is not None]
     taken = service.taken_counts(capacity_units, start, end)
     positions = service.waiting_positions([r for r in reservations.values() if r.state == "waiting"])
+    # The days each unit runs this month, asked of the rules once per unit (rules.open_days applies the same
+    # day_status to the enrolled periods) rather than once per day and unit: see bench/README.md.
+    runs = [(unit, set(rules.open_days(unit, unit.activity, agenda.periods.get(unit.activity_id, ()),
+                                       agenda.closures, agenda.calendar, start, end)))
+            for unit in agenda.units.values()]
     days: list[DayView] = []
     day = start
     while day <= end:
         view = DayView(day)
-        closed = None
-        for unit in agenda.units.values():
-            if day.weekday() not in unit.weekday_set or not agenda.enrolled(unit, day):
-                continue
-            status = agenda.status(unit, day)
-            if status:
-                view.slots.append(slot_view(agenda, unit, day, reservations.get((unit.id, day)),
-                                            taken.get((unit.id, day), 0), positions.get((unit.id, day)), now, by_agent))
-            elif status.reason_code in ("public_holiday", "closure") and closed is None:
-                closed = status  # school holidays are not listed day by day
-        view.slots.sort(key=lambda s: (_SLOT_ORDER.get(s.unit.slot, 9), s.unit.activity.position, s.unit.id))
-        if view.slots or closed is not None:
-            view.closed = None if view.slots else closed
+        for unit, open_days in runs:
+            if day in open_days:
+                key = (unit.id, day)
+                view.slots.append(slot_view(agenda, unit, day, reservations.get(key), taken.get(key, 0),
+                                            positions.get(key), now, by_agent))
+        if view.slots:
+            view.slots.sort(key=lambda s: (_SLOT_ORDER.get(s.unit.slot, 9), s.unit.activity.position, s.unit.id))
             days.append(view)
+        else:
+            view.closed = _telling_closure(agenda, day)
+            if view.closed is not None:
+                days.append(view)
         day += rules.ONE_DAY
     return days
+
+
+def _telling_closure(agenda: service.ChildAgenda, day: dt.date):
+    """Why nothing runs on `day` when it is worth saying (public holiday, closure), else None: the first enrolled
+    unit's reason. School holidays are not listed day by day."""
+    for unit in agenda.units.values():
+        if day.weekday() in unit.weekday_set and agenda.enrolled(unit, day):
+            status = agenda.status(unit, day)
+            if not status and status.reason_code in ("public_holiday", "closure"):
+                return status
+    return None
 
 
 def single_slot(agenda: service.ChildAgenda, unit, day: dt.date, now: dt.datetime,

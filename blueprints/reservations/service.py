@@ -11,9 +11,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.reservations import rules
 from models import (
@@ -74,10 +74,12 @@ def load_agenda(child: Person, start: dt.date, end: dt.date) -> ChildAgenda:
         select(Enrollment)
         .where(Enrollment.child_id == child.id)
         .options(
-            selectinload(Enrollment.period),
-            selectinload(Enrollment.activity).selectinload(Activity.units),
-            selectinload(Enrollment.activity).selectinload(Activity.booking_policy),
-            selectinload(Enrollment.activity).selectinload(Activity.cancel_policy),
+            # Many-to-one rows joined into the same query, only the units in a second one: five selectin queries
+            # cost several ms per page in ORM work and round trips (bench/README.md).
+            joinedload(Enrollment.period),
+            joinedload(Enrollment.activity).joinedload(Activity.booking_policy),
+            joinedload(Enrollment.activity).joinedload(Activity.cancel_policy),
+            joinedload(Enrollment.activity).selectinload(Activity.units),
         )
     ).scalars().all()
     activities: dict[int, Activity] = {}
@@ -157,8 +159,18 @@ class Outcome:
 
 
 def _lock_unit(unit_id: int) -> None:
-    """Serialise bookings of a capacity-limited unit: a row lock on PostgreSQL (SQLite serialises writers)."""
-    db.session.execute(select(Unit.id).where(Unit.id == unit_id).with_for_update())
+    """Serialise bookings of a capacity-limited unit before its places are counted (the one engine-specific helper).
+
+    PostgreSQL: a row lock on the unit (SELECT ... FOR UPDATE); the count that follows sees committed bookings.
+    SQLite drops FOR UPDATE and runs reads outside any write transaction, so two requests could both count the last
+    place as free: a no-op UPDATE of the unit takes the database write lock first (other writers wait, within the
+    busy timeout), which serialises the count and the insert the same way.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Unit).where(Unit.id == unit_id).values(capacity=Unit.capacity)
+                           .execution_options(synchronize_session=False))
+    else:
+        db.session.execute(select(Unit.id).where(Unit.id == unit_id).with_for_update())
 
 
 def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now: dt.datetime, *,

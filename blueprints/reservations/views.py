@@ -104,10 +104,8 @@ def apply_many(child: Person, wanted: dict[tuple[int, dt.date], bool], *, by_age
     days = [d for _, d in wanted]
     agenda = agenda or service.load_agenda(child, min(days), max(days))
     now = clock.now()
-    booked_together: dict[dt.date, set[int]] = {}
-    for (unit_id, day), want in wanted.items():
-        if want and unit_id in agenda.units:
-            booked_together.setdefault(day, set()).add(unit_id)
+    # Half-days are applied (and flushed) before the meals that need them, so a meal sees the half-day only if it
+    # was really booked: not when it was refused or only put on the waiting list.
 
     def order(item):
         (unit_id, day), want = item
@@ -125,7 +123,7 @@ def apply_many(child: Person, wanted: dict[tuple[int, dt.date], bool], *, by_age
                     "refused", None, None, rules.Refusal("not_enrolled"))))
             continue
         outcomes.append(service.apply_change(agenda, unit, day, want, now, actor_id=current_user.id, via=via,
-                                             reason=reason, by_agent=by_agent, also_wanted=booked_together))
+                                             reason=reason, by_agent=by_agent))
     db.session.commit()
     notify_promoted(outcomes)
     return outcomes
@@ -152,12 +150,24 @@ def save_month(child_id: int, ym: str):
     """Without JavaScript: the whole month form; each shown slot's box says the wanted state (PRG)."""
     child = get_child_or_404(child_id)
     year, mon = parse_month(ym)
+    session["agenda_refused"] = save_wanted(child, wanted_from_form(request.form))
+    return redirect(url_for(".month", child_id=child.id, ym=f"{year:04d}-{mon:02d}"))
+
+
+def wanted_from_form(form) -> dict[tuple[int, dt.date], bool]:
+    """The state each slot shown on the month form asks for (a ticked box wants a booking)."""
     wanted = {}
-    for value in request.form.getlist("shown")[:400]:
+    for value in form.getlist("shown")[:400]:
         slot = parse_slot(value)
         if slot is not None:
-            wanted[slot] = request.form.get(f"s-{slot[0]}-{slot[1].isoformat()}") == "1"
-    outcomes = apply_many(child, changes_only(child, wanted))
+            wanted[slot] = form.get(f"s-{slot[0]}-{slot[1].isoformat()}") == "1"
+    return wanted
+
+
+def save_wanted(child: Person, wanted: dict[tuple[int, dt.date], bool], **change) -> list[tuple[str, str]]:
+    """Apply the month form (`change`: apply_many's by_agent, via, reason), flash what was done and return the
+    refusals as (slot id, sentence) for the error summary. Shared by the family page and the agent's."""
+    outcomes = apply_many(child, changes_only(child, wanted), **change)
     done = [wording.outcome_text(o, child.first_name) for o in outcomes if o.decision.changed]
     refused = [(f"slot-{o.unit.id}-{o.day.isoformat()}", wording.outcome_text(o, child.first_name))
                for o in outcomes if o.decision.refusal]
@@ -165,8 +175,7 @@ def save_month(child_id: int, ym: str):
         flash(text, "success")
     if not outcomes:
         flash("Aucune modification à enregistrer.", "info")
-    session["agenda_refused"] = refused
-    return redirect(url_for(".month", child_id=child.id, ym=f"{year:04d}-{mon:02d}"))
+    return refused
 
 
 def changes_only(child: Person, wanted: dict[tuple[int, dt.date], bool]) -> dict[tuple[int, dt.date], bool]:
@@ -182,24 +191,35 @@ def changes_only(child: Person, wanted: dict[tuple[int, dt.date], bool]) -> dict
 def toggle(child_id: int):
     """One slot, wanted state explicit (idempotent: a replay never flips it twice). htmx gets out-of-band
     fragments (slot state + live region); a plain POST is redirected to the month with a message."""
-    child = get_child_or_404(child_id)
+    return toggle_slot(get_child_or_404(child_id), "reservations.month")
+
+
+def toggle_slot(child: Person, month_endpoint: str, *, by_agent: bool = False, via: str = "portal",
+                reason: str = "", refusal: str | None = None):
+    """The toggle of one slot for the family page and the agent's (`month_endpoint` gets the no-JS redirect).
+    `refusal`: a sentence refusing the request before any rule (the agent's missing reason): nothing changes and
+    the true state goes back with it."""
     slot = parse_slot(f"{request.form.get('unit', '')}:{request.form.get('date', '')}")
     if slot is None:
         return _toggle_invalid(child)
     unit_id, day = slot
     want = request.form.get(f"s-{unit_id}-{day.isoformat()}") == "1"
     agenda = service.load_agenda(child, day, day)
-    outcomes = apply_many(child, {slot: want}, agenda=agenda)
-    if not outcomes:
-        return _toggle_invalid(child)
-    outcome = outcomes[0]
-    message = wording.outcome_text(outcome, child.first_name)
+    if refusal is not None:
+        unit, message, refused = agenda.units.get(unit_id), refusal, True
+    else:
+        outcomes = apply_many(child, {slot: want}, by_agent=by_agent, via=via, reason=reason, agenda=agenda)
+        if not outcomes:
+            return _toggle_invalid(child)
+        outcome = outcomes[0]
+        unit, message = outcome.unit, wording.outcome_text(outcome, child.first_name)
+        refused = outcome.decision.refusal is not None
     if not is_partial():
-        flash(message, "error" if outcome.decision.refusal else "success")
-        return redirect(url_for(".month", child_id=child.id, ym=f"{day:%Y-%m}"))
-    slot_view = month_view.single_slot(agenda, outcome.unit, day, clock.now())
-    return render("reservations/_toggle.html", slot=slot_view, message=message,
-                  refused=outcome.decision.refusal is not None, child=child, wording=wording)
+        flash(message, "error" if refused else "success")
+        return redirect(url_for(month_endpoint, child_id=child.id, ym=f"{day:%Y-%m}"))
+    slot_view = month_view.single_slot(agenda, unit, day, clock.now(), by_agent=by_agent) if unit else None
+    return render("reservations/_toggle.html", slot=slot_view, message=message, refused=refused, child=child,
+                  wording=wording, by_agent=by_agent)
 
 
 def _toggle_invalid(child: Person):
@@ -207,3 +227,6 @@ def _toggle_invalid(child: Person):
         abort(400)
     return render("reservations/_toggle.html", slot=None, message="Demande invalide : rechargez la page.",
                   refused=True, child=child, wording=wording)
+
+
+from blueprints.reservations import bulk  # noqa: F401  (registers the bulk-booking routes on bp)

@@ -34,9 +34,10 @@ def refusal_text(unit, day: dt.date, refusal: rules.Refusal, child_name: str = "
     code = refusal.code
     if code == "past":
         return _("%(what)s : ce jour est passé, il ne peut plus être modifié.", what=what)
-    if code == "closed":
+    if code == "closed" and p.get("reason") != "out_of_period":
         return _("%(what)s : l'accueil est fermé ce jour-là.", what=what)
-    if code == "not_enrolled":
+    # Outside the child's enrolled periods the activity may well run: say what the family can act on.
+    if code in ("not_enrolled", "closed"):
         return _("%(what)s : %(child)s n'est pas inscrit(e) à cette activité ce jour-là. Contactez le service Enfance.",
                  what=what, child=child_name or _("l'enfant"))
     if code == "late_booking":

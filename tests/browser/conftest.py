@@ -161,6 +161,7 @@ def new_page(browser, live_server):
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
+        setattr(page, helpers.NO_JS, not java_script_enabled)
         page.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
         page.on("console", lambda m: problems.append(f"console: {m.text}")
                 if m.type == "error" and "Content Security Policy" in m.text else None)

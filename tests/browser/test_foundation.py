@@ -101,7 +101,7 @@ def test_login_errors_are_summarised_focused_and_accessible(page):
     page.get_by_label(EMAIL_LABEL).fill(PARENT[0])
     page.get_by_label(PASSWORD_LABEL).fill("pas-le-bon-mot-de-passe")
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("alert")).to_contain_text("Adresse e-mail ou mot de passe incorrect.")
+    expect(page.locator(".error-summary")).to_contain_text("Adresse e-mail ou mot de passe incorrect.")
     expect(page).to_have_title(re.compile(r"^Erreur : Se connecter"))
     expect(page.locator(".error-summary")).to_be_focused()
     assert_axe_clean(page)

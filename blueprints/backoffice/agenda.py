@@ -1,0 +1,88 @@
+"""Back office: any child's monthly agenda, changed by an agent regardless of deadlines, with a recorded reason.
+
+The page is the family's month template with `by_agent=True`; changes go through the same rules and service as
+the portal (capacity, waiting list, dependencies, audit trail), with `via="agent"`, the agent as actor and the
+reason typed above the month. Closed days and children not enrolled stay refused: deadlines are what agents bypass.
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from blueprints.backoffice.views import bp
+from blueprints.htmx import render
+from blueprints.reservations import views as agenda_views
+from models import Person, db
+
+REASON_MAX = 300
+
+
+def no_reason_save() -> str:
+    return _("Indiquez le motif de la modification. Rien n'a été enregistré.")
+
+
+def no_reason_toggle() -> str:
+    return _("Indiquez le motif de la modification avant de cocher.")
+
+
+def get_any_child_or_404(child_id: int) -> Person:
+    """Any child of any family (agents see every file); 404 for anything that is not a child."""
+    child = db.session.get(Person, child_id)
+    if child is None or child.role != "child":
+        abort(404)
+    return child
+
+
+def submitted_reason() -> str:
+    """The reason typed above the month, trimmed (the audit trail keeps 300 characters)."""
+    return " ".join(request.form.get("reason", "").split())[:REASON_MAX]
+
+
+@bp.route("/enfants/<int:child_id>/agenda")
+def child_agenda_current(child_id: int):
+    """The agent's agenda of a child opens on the current month, at the current week."""
+    get_any_child_or_404(child_id)
+    today = agenda_views.local_today()
+    return redirect(url_for(".child_agenda", child_id=child_id, ym=f"{today:%Y-%m}",
+                            _anchor=f"semaine-{today.isocalendar()[1]}"))
+
+
+@bp.route("/enfants/<int:child_id>/agenda/<ym>")
+def child_agenda(child_id: int, ym: str):
+    """Agenda de <enfant> — <mois>, agent's view: every day editable, deadlines not applied, reason required."""
+    child = get_any_child_or_404(child_id)
+    year, month = agenda_views.parse_month(ym)
+    refused = [tuple(item) for item in session.pop("agenda_refused", [])]
+    return render("reservations/month.html", refused=refused, page_errors=bool(refused),
+                  **agenda_views.month_context(child, year, month, by_agent=True))
+
+
+@bp.route("/enfants/<int:child_id>/agenda/<ym>", methods=["POST"])
+def child_agenda_save(child_id: int, ym: str):
+    """Without JavaScript: the whole month at once (PRG). No reason, nothing saved: the form comes back with the
+    boxes as the agent left them and the error next to the reason field."""
+    child = get_any_child_or_404(child_id)
+    year, month = agenda_views.parse_month(ym)
+    wanted = agenda_views.wanted_from_form(request.form)
+    reason = submitted_reason()
+    if not reason and agenda_views.changes_only(child, wanted):
+        context = agenda_views.month_context(child, year, month, by_agent=True)
+        for day in context["days"]:
+            for slot in day.slots:
+                slot.wanted = wanted.get((slot.unit.id, slot.day))
+        message = no_reason_save()
+        return render("reservations/month.html", refused=[("reason", message)], reason_error=message,
+                      page_errors=True, **context)
+    session["agenda_refused"] = agenda_views.save_wanted(child, wanted, by_agent=True, via="agent", reason=reason)
+    return redirect(url_for(".child_agenda", child_id=child.id, ym=f"{year:04d}-{month:02d}"))
+
+
+@bp.route("/enfants/<int:child_id>/reservations", methods=["POST"])
+def child_agenda_toggle(child_id: int):
+    """One slot from the agent's agenda (htmx, or a plain POST redirected to the month). Without a reason the
+    change is refused and the slot's true state sent back with an alert."""
+    child = get_any_child_or_404(child_id)
+    reason = submitted_reason()
+    return agenda_views.toggle_slot(child, "backoffice.child_agenda", by_agent=True, via="agent", reason=reason,
+                                    refusal=None if reason else no_reason_toggle())

@@ -1,0 +1,61 @@
+"""Constants and helpers shared by the test modules (import them from here, never from conftest:
+pytest loads tests/conftest.py and tests/browser/conftest.py under the same module name)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from models import Enrollment, db
+
+PASSWORD = "Un-mot-de-passe-solide-2026"
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token a page carries (hidden field or hx-headers), as a browser would send it."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'"X-CSRFToken": "([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def outbox(app) -> list:
+    """The e-mails written to instance/outbox (no MAIL_SERVER in tests), parsed, oldest first."""
+    from email import policy
+    from email.parser import BytesParser
+
+    folder = Path(app.instance_path) / "outbox"
+    files = sorted(folder.glob("*.eml")) if folder.exists() else []
+    return [BytesParser(policy=policy.default).parsebytes(f.read_bytes()) for f in files]
+
+
+def link_in(message) -> str:
+    """The one link of an account e-mail, as a path the test client can open."""
+    links = re.findall(r"https?://[^/\s]+(/\S+)", message.get_content())
+    assert len(links) == 1, links
+    return links[0]
+
+
+def enroll(child, activity, period):
+    db.session.add(Enrollment(child_id=child.id, activity_id=activity.id, period_id=period.id))
+    db.session.commit()
+
+
+def _config(database_url: str, tmp_path=None) -> dict:
+    return {
+        "TESTING": True,
+        "DEMO": False,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "ARGON2_PARAMS": FAST_ARGON2,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SESSION_COOKIE_SECURE": False,
+        "SERVER_NAME": "localhost",
+        "MAIL_SERVER": "",  # never mail a real server from the tests, whatever the environment says
+    }
