@@ -96,6 +96,11 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     resolve_secret_key(app)
+    proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
+    if proxies:  # behind nginx/Apache: the client address (login throttling) and scheme come from X-Forwarded-*
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))

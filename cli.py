@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from models import User, db, normalize_email
+
 
 def register_cli(app: Flask) -> None:
     @app.cli.group()
@@ -20,3 +22,33 @@ def register_cli(app: Flask) -> None:
 
         created = seed_demo()
         click.echo("Commune de démonstration créée." if created else "Commune de démonstration déjà présente.")
+
+    @app.cli.group()
+    def agent():
+        """Back-office accounts."""
+
+    @agent.command("create")
+    @click.argument("email")
+    @click.option("--name", default="", help="Nom affiché, par exemple « Service Enfance ».")
+    @click.option("--admin", is_flag=True, help="Compte administrateur.")
+    def create_agent(email: str, name: str, admin: bool):
+        """Create an agent account and send its activation link (also printed, to bootstrap the first one)."""
+        import clock
+        from blueprints.auth.mails import invitation_link, send_invitation
+
+        email = normalize_email(email)
+        if "@" not in email or len(email) > 254:
+            raise click.ClickException("Adresse e-mail invalide.")
+        if db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none():
+            raise click.ClickException("Un compte existe déjà pour cette adresse.")
+        user = User(email=email, role="admin" if admin else "agent", display_name=name or email)
+        db.session.add(user)
+        db.session.flush()
+        with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"):
+            try:
+                link = send_invitation(user, clock.now())
+            except OSError as exc:
+                click.echo(f"E-mail non envoyé ({exc}) : utilisez le lien ci-dessous.", err=True)
+                link = invitation_link(user, clock.now())
+        db.session.commit()
+        click.echo(f"Compte créé pour {email}. Lien d'activation (24 h, usage unique) : {link}")

@@ -157,3 +157,18 @@ def test_when_the_mail_server_is_down_the_agent_is_told_and_nothing_is_stored(ap
     assert "pas encore invité" in text(response)
     assert db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none() is None
     assert db.session.scalar(db.select(db.func.count()).select_from(AccountToken)) == 0
+
+
+def test_cli_creates_an_agent_with_an_activation_link(app):
+    """`flask agent create` bootstraps the first agent: account without password, a working activation link."""
+    from models import User, db, normalize_email
+
+    result = app.test_cli_runner().invoke(args=["agent", "create", "Chef.Service@Mairie.example", "--name", "Service Enfance"])
+    assert result.exit_code == 0, result.output
+    user = db.session.execute(db.select(User).where(User.email == normalize_email("chef.service@mairie.example"))).scalar_one()
+    assert user.role == "agent" and not user.has_password
+    link = result.output.strip().split()[-1]
+    assert "/activer/" in link
+    assert len(outbox(app)) == 1 and link in outbox(app)[0].get_content()
+    again = app.test_cli_runner().invoke(args=["agent", "create", "chef.service@mairie.example"])
+    assert again.exit_code != 0 and "existe déjà" in again.output

@@ -20,16 +20,16 @@ def external_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def send_invitation(user: User, now: dt.datetime) -> None:
-    """(Re)send the account invitation: a new single-use link valid 24 h; older links stop working."""
-    raw = tokens.issue(user, "invitation", now)
-    mail.send(
-        user.email,
-        _("Activez votre espace sur le portail familles"),
-        "auth/mail_invitation",
-        user=user,
-        link=external_url("auth.activate", token=raw),
-    )
+def invitation_link(user: User, now: dt.datetime) -> str:
+    """A new single-use activation link valid 24 h; older invitation links stop working."""
+    return external_url("auth.activate", token=tokens.issue(user, "invitation", now))
+
+
+def send_invitation(user: User, now: dt.datetime) -> str:
+    """(Re)send the account invitation e-mail; returns the link it carries."""
+    link = invitation_link(user, now)
+    mail.send(user.email, _("Activez votre espace sur le portail familles"), "auth/mail_invitation", user=user, link=link)
+    return link
 
 
 def send_reset(user: User, now: dt.datetime) -> None:
