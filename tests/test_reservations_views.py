@@ -733,7 +733,7 @@ def test_month_page_query_count_does_not_grow_with_the_month(app, client, world,
 
 def race_for_the_last_places(app):
     """12 children enrolled in a 3-place unit ask for the same day at the same instant, each in its own thread and
-    application context (its own session and connection), through service.apply_with_retry."""
+    application context (its own session and connection), through service.apply_batch."""
     at(app, NOW)
     activity = Activity(code="alsh", name="Accueil de loisirs")
     family = Family(dossier_number="RACE-1", name="Nombreux")
@@ -763,7 +763,7 @@ def race_for_the_last_places(app):
                 the_unit = agenda.units[unit_id]
                 db.session.commit()  # end the read transaction: every thread starts its write at the barrier
                 barrier.wait(timeout=20)
-                outcome = service.apply_with_retry(agenda, the_unit, WED_25, True, NOW, actor_id=None)
+                outcome = service.apply_batch(agenda, {(the_unit.id, WED_25): True}, NOW, actor_id=None)[0]
                 results[child_id] = (outcome.decision.outcome, outcome.position)
         except Exception as exc:  # noqa: BLE001 (reported below)
             errors.append(repr(exc))

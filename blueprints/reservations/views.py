@@ -13,7 +13,7 @@ from blueprints.family.views import get_child_or_404
 from blueprints.htmx import is_partial, render
 from blueprints.reservations import month as month_view
 from blueprints.reservations import rules, service, wording
-from models import Person, Unit, User, db
+from models import Person, User, db
 
 bp = Blueprint("reservations", __name__)
 
@@ -97,34 +97,13 @@ def parse_slot(value: str) -> tuple[int, dt.date] | None:
 def apply_many(child: Person, wanted: dict[tuple[int, dt.date], bool], *, by_agent: bool = False,
                via: str = "portal", reason: str = "", agenda: service.ChildAgenda | None = None
                ) -> list[service.Outcome]:
-    """Apply several desired states through the same rules (bookings of half-days before the meals that need
-    them, cancellations of meals before their half-days); commit once; tell promoted families."""
+    """Apply several desired states through the same rules (service.apply_batch) and tell promoted families."""
     if not wanted:
         return []
     days = [d for _, d in wanted]
     agenda = agenda or service.load_agenda(child, min(days), max(days))
-    now = clock.now()
-    # Half-days are applied (and flushed) before the meals that need them, so a meal sees the half-day only if it
-    # was really booked: not when it was refused or only put on the waiting list.
-
-    def order(item):
-        (unit_id, day), want = item
-        unit = agenda.units.get(unit_id)
-        needs = bool(unit and unit.required_unit_ids)
-        return (day, needs if want else not needs, unit_id)
-
-    outcomes = []
-    for (unit_id, day), want in sorted(wanted.items(), key=order):
-        unit = agenda.units.get(unit_id)
-        if unit is None:  # not one of the child's units: refused like a day the child is not enrolled for
-            other = db.session.get(Unit, unit_id)
-            if other is not None:
-                outcomes.append(service.Outcome(other, day, rules.Decision(
-                    "refused", None, None, rules.Refusal("not_enrolled"))))
-            continue
-        outcomes.append(service.apply_change(agenda, unit, day, want, now, actor_id=current_user.id, via=via,
-                                             reason=reason, by_agent=by_agent))
-    db.session.commit()
+    outcomes = service.apply_batch(agenda, wanted, clock.now(), actor_id=current_user.id, via=via, reason=reason,
+                                   by_agent=by_agent)
     notify_promoted(outcomes)
     return outcomes
 
