@@ -174,10 +174,8 @@ def _lock_unit(unit_id: int) -> None:
 
 
 def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now: dt.datetime, *,
-                 actor_id: int | None, via: str = "portal", reason: str = "", by_agent: bool = False,
-                 also_wanted: dict[dt.date, set[int]] | None = None) -> Outcome:
-    """Decide and apply one change (flush, no commit). `also_wanted`: units the same request books that day
-    (so a meal and its half-day can be booked together)."""
+                 actor_id: int | None, via: str = "portal", reason: str = "", by_agent: bool = False) -> Outcome:
+    """Decide and apply one change (flush, no commit), against the stored state of the child's day."""
     child_id = agenda.child.id
     if unit.capacity is not None:
         _lock_unit(unit.id)
@@ -186,7 +184,6 @@ def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now:
     ).scalars().all()
     current = next((r for r in day_rows if r.unit_id == unit.id), None)
     held = {r.unit_id for r in day_rows if r.state in rules.TAKEN_STATES}
-    held |= (also_wanted or {}).get(day, set())
     held_after = (held | {unit.id}) if want else (held - {unit.id})
     taken = 0
     if unit.capacity is not None and want:
@@ -249,13 +246,37 @@ def promote_waiting(unit: Unit, day: dt.date, now: dt.datetime) -> list[Reservat
     return promoted
 
 
-def apply_with_retry(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now: dt.datetime, **kwargs) -> Outcome:
-    """apply_change + commit; a concurrent duplicate (unique constraint) is retried once against the new state."""
+def apply_batch(agenda: ChildAgenda, wanted: dict[tuple[int, dt.date], bool], now: dt.datetime, *,
+                actor_id: int | None, via: str = "portal", reason: str = "", by_agent: bool = False) -> list[Outcome]:
+    """Apply several wanted states, (unit id, day) -> bool, and commit once.
+
+    Half-days are booked (and flushed) before the meals that need them and meals cancelled before their
+    half-days, so a meal sees a half-day only if it was really booked. Unit ids that are not the child's are
+    refused like a day the child is not enrolled for (unknown ids are ignored). A concurrent duplicate (double
+    click in two tabs: unique constraint) is retried once against the new state, where it is a no-op replay.
+    """
+
+    def order(item):
+        (unit_id, day), want = item
+        unit = agenda.units.get(unit_id)
+        needs = bool(unit and unit.required_unit_ids)
+        return (day, needs if want else not needs, unit_id)
+
     for attempt in (1, 2):
+        outcomes = []
         try:
-            outcome = apply_change(agenda, unit, day, want, now, **kwargs)
+            for (unit_id, day), want in sorted(wanted.items(), key=order):
+                unit = agenda.units.get(unit_id)
+                if unit is None:
+                    other = db.session.get(Unit, unit_id)
+                    if other is not None:
+                        outcomes.append(Outcome(other, day, rules.Decision(
+                            "refused", None, None, rules.Refusal("not_enrolled"))))
+                    continue
+                outcomes.append(apply_change(agenda, unit, day, want, now, actor_id=actor_id, via=via,
+                                             reason=reason, by_agent=by_agent))
             db.session.commit()
-            return outcome
+            return outcomes
         except IntegrityError:
             db.session.rollback()
             if attempt == 2:
