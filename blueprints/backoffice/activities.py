@@ -20,12 +20,17 @@ from sqlalchemy.orm import selectinload
 
 import clock
 from blueprints.auth.forms import EmptyForm
-from blueprints.backoffice.forms import NO_POLICY, ActivityForm, ClosureForm, flat_errors
+from blueprints.backoffice.forms import (
+    NO_POLICY,
+    ActivityForm,
+    ClosureForm,
+    flat_errors,
+)
 from blueprints.backoffice.views import bp
 from blueprints.htmx import render
+from blueprints.reservations import agenda as shared_agenda
 from blueprints.reservations import month as month_view
 from blueprints.reservations import rules, service
-from blueprints.reservations import views as agenda_views
 from models import Activity, Closure, DeadlinePolicy, Reservation, Unit, db
 
 
@@ -50,7 +55,7 @@ def weekday_names(unit: Unit) -> str:
 
 def this_month() -> str:
     """"2026-11": the current month in Europe/Paris, as month URLs spell it."""
-    return f"{agenda_views.local_today():%Y-%m}"
+    return f"{shared_agenda.local_today():%Y-%m}"
 
 
 @bp.route("/activites")
@@ -178,8 +183,8 @@ def save_settings(activity: Activity, form: ActivityForm, now: dt.datetime) -> l
 
 def closures_of(activity: Activity) -> list[Closure]:
     """This activity's closures and the commune-wide ones, from the start of last month on."""
-    today = agenda_views.local_today()
-    first = dt.date(*agenda_views.shift_month(today.year, today.month, -1), 1)
+    today = shared_agenda.local_today()
+    first = dt.date(*shared_agenda.shift_month(today.year, today.month, -1), 1)
     return db.session.execute(
         select(Closure).where(or_(Closure.activity_id == activity.id, Closure.activity_id.is_(None)),
                               Closure.date >= first).order_by(Closure.date, Closure.id)
@@ -207,7 +212,7 @@ def activity_edit(activity_id: int):
         if not problems:
             outcomes = save_settings(activity, form, clock.now())
             db.session.commit()
-            agenda_views.notify_promoted(outcomes)
+            shared_agenda.notify_promoted(outcomes)
             flash(_("Paramètres de « %(name)s » enregistrés.", name=activity.name), "success")
             promoted = sum(len(o.promoted) for o in outcomes)
             if promoted:
@@ -329,9 +334,9 @@ def occupancy_current(activity_id: int):
 def occupancy(activity_id: int, ym: str):
     """Occupation: per open day and unit, places held, places left and waiting list, for one month."""
     activity = get_activity_or_404(activity_id)
-    year, month = agenda_views.parse_month(ym)
+    year, month = shared_agenda.parse_month(ym)
     start, end = month_view.month_bounds(year, month)
     rows, stray = occupancy_rows(activity, start, end)
-    prev, nxt = agenda_views.shift_month(year, month, -1), agenda_views.shift_month(year, month, 1)
+    prev, nxt = shared_agenda.shift_month(year, month, -1), shared_agenda.shift_month(year, month, 1)
     return render("backoffice/occupancy.html", activity=activity, rows=rows, stray=stray, first_day=start,
                   prev=dt.date(*prev, 1), next=dt.date(*nxt, 1), format_date=rules.format_date)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from blueprints.backoffice.views import bp
 from blueprints.htmx import render
-from blueprints.reservations import views as agenda_views
+from blueprints.reservations import agenda as shared_agenda
 from models import Person, db
 
 REASON_MAX = 300
@@ -43,7 +43,7 @@ def submitted_reason() -> str:
 def child_agenda_current(child_id: int):
     """The agent's agenda of a child opens on the current month, at the current week."""
     get_any_child_or_404(child_id)
-    today = agenda_views.local_today()
+    today = shared_agenda.local_today()
     return redirect(url_for(".child_agenda", child_id=child_id, ym=f"{today:%Y-%m}",
                             _anchor=f"semaine-{today.isocalendar()[1]}"))
 
@@ -52,10 +52,10 @@ def child_agenda_current(child_id: int):
 def child_agenda(child_id: int, ym: str):
     """Agenda de <enfant> — <mois>, agent's view: every day editable, deadlines not applied, reason required."""
     child = get_any_child_or_404(child_id)
-    year, month = agenda_views.parse_month(ym)
+    year, month = shared_agenda.parse_month(ym)
     refused = [tuple(item) for item in session.pop("agenda_refused", [])]
     return render("reservations/month.html", refused=refused, page_errors=bool(refused),
-                  **agenda_views.month_context(child, year, month, by_agent=True))
+                  **shared_agenda.month_context(child, year, month, by_agent=True))
 
 
 @bp.route("/enfants/<int:child_id>/agenda/<ym>", methods=["POST"])
@@ -63,18 +63,18 @@ def child_agenda_save(child_id: int, ym: str):
     """Without JavaScript: the whole month at once (PRG). No reason, nothing saved: the form comes back with the
     boxes as the agent left them and the error next to the reason field."""
     child = get_any_child_or_404(child_id)
-    year, month = agenda_views.parse_month(ym)
-    wanted = agenda_views.wanted_from_form(request.form)
+    year, month = shared_agenda.parse_month(ym)
+    wanted = shared_agenda.wanted_from_form(request.form)
     reason = submitted_reason()
-    if not reason and agenda_views.changes_only(child, wanted):
-        context = agenda_views.month_context(child, year, month, by_agent=True)
+    if not reason and shared_agenda.changes_only(child, wanted):
+        context = shared_agenda.month_context(child, year, month, by_agent=True)
         for day in context["days"]:
             for slot in day.slots:
                 slot.wanted = wanted.get((slot.unit.id, slot.day))
         message = no_reason_save()
         return render("reservations/month.html", refused=[("reason", message)], reason_error=message,
                       page_errors=True, **context)
-    session["agenda_refused"] = agenda_views.save_wanted(child, wanted, by_agent=True, via="agent", reason=reason)
+    session["agenda_refused"] = shared_agenda.save_wanted(child, wanted, by_agent=True, via="agent", reason=reason)
     return redirect(url_for(".child_agenda", child_id=child.id, ym=f"{year:04d}-{month:02d}"))
 
 
@@ -84,5 +84,5 @@ def child_agenda_toggle(child_id: int):
     change is refused and the slot's true state sent back with an alert."""
     child = get_any_child_or_404(child_id)
     reason = submitted_reason()
-    return agenda_views.toggle_slot(child, "backoffice.child_agenda", by_agent=True, via="agent", reason=reason,
+    return shared_agenda.toggle_slot(child, "backoffice.child_agenda", by_agent=True, via="agent", reason=reason,
                                     refusal=None if reason else no_reason_toggle())

@@ -141,4 +141,4 @@ def _read(path):
 
 
 # Routes defined in their own modules, on this blueprint (imported last: they import bp from here).
-from blueprints.backoffice import agenda, activities  # noqa: E402,F401
+from blueprints.backoffice import activities, agenda  # noqa: E402,F401

@@ -22,7 +22,7 @@ from blueprints.family.views import get_child_or_404
 from blueprints.htmx import render
 from blueprints.reservations import rules, service
 from blueprints.reservations.absence_forms import AbsenceForm, JustificationForm
-from blueprints.reservations.views import notify_promoted
+from blueprints.reservations.agenda import notify_promoted
 from models import Absence, Document, Person, Reservation, Unit, db
 
 bp = Blueprint("absences", __name__)

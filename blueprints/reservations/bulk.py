@@ -20,7 +20,13 @@ from blueprints.family.views import get_child_or_404
 from blueprints.htmx import render
 from blueprints.reservations import month as month_view
 from blueprints.reservations import rules, service, wording
-from blueprints.reservations.views import apply_many, bp, changes_only, local_today, parse_month
+from blueprints.reservations.agenda import (
+    apply_many,
+    changes_only,
+    local_today,
+    parse_month,
+)
+from blueprints.reservations.views import bp
 from models import Person, Unit, db
 
 MAX_DAYS = 400  # a safety net: a period is a school year at most

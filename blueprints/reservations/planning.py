@@ -19,7 +19,7 @@ from sqlalchemy import select
 from blueprints.htmx import render
 from blueprints.reservations import rules, service
 from blueprints.reservations.month import month_bounds
-from blueprints.reservations.views import local_today, parse_month, shift_month
+from blueprints.reservations.agenda import local_today, parse_month, shift_month
 from models import Activity, Closure, Person, Reservation, Unit, db
 
 bp = Blueprint("planning", __name__)
