@@ -94,9 +94,10 @@ def app(database_url, _schema, tmp_path, monkeypatch):
         yield application
         db.session.remove()
         if not database_url.startswith("sqlite"):
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            # DELETE is much faster than TRUNCATE on the handful of rows a test leaves behind.
             with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
         db.engine.dispose()
 
 
