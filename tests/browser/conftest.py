@@ -187,6 +187,29 @@ def page_nojs(new_page):
     return new_page(java_script_enabled=False)
 
 
+@pytest.fixture(scope="session")
+def _login_states():
+    return {}
+
+
+@pytest.fixture
+def logged_in(new_page, _login_states):
+    """logged_in(email, password, java_script_enabled=True): a page already logged in, for tests about something
+    else than logging in. The first call per account logs in through the form; later ones reuse its cookies."""
+
+    def factory(email: str, password: str, java_script_enabled: bool = True):
+        state = _login_states.get(email)
+        if state is None:
+            page = new_page(java_script_enabled)
+            helpers.login(page, email, password)
+            assert "/connexion" not in page.url, f"could not log in as {email}"
+            _login_states[email] = page.context.storage_state()
+            return page
+        return new_page(java_script_enabled, storage_state=state)
+
+    return factory
+
+
 @pytest.fixture
 def login():
     """login(page, email, password): through the visible labels and the "Se connecter" button."""

@@ -1,7 +1,8 @@
 """Reusable browser checks (axe, reflow, keyboard) for every Playwright test in tests/browser.
 
-Import them in a test module: `from tests.browser.helpers import assert_axe_clean, assert_reflows, ...`
-(or use the fixtures of the same name that conftest.py exposes).
+Import them in a test module: `from tests.browser.helpers import AGENT, assert_axe_clean, assert_reflows, login`.
+conftest.py also exposes `login` and `assert_axe_clean` as fixtures, and `logged_in(email, password)` for a page
+that is already logged in (cookies reused) when logging in is not what the test is about.
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ def assert_reflows(page) -> None:
                     .filter(e => !e.closest('.visually-hidden'))
                     .slice(0, 8)
                     .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                              + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().replace(/\\s+/g, '.') : '')
+                              + (typeof e.className === 'string' && e.className
+                                 ? '.' + e.className.trim().replace(/\\s+/g, '.') : '')
                               + ' right=' + Math.round(e.getBoundingClientRect().right))""",
                 REFLOW_VIEWPORT["width"],
             )
@@ -146,6 +148,10 @@ def assert_skip_link_first(page) -> None:
     page.keyboard.press("Tab")
     first = focused(page)
     assert first["tag"] == "a" and first["text"] == SKIP_LINK_TEXT, f"first Tab stop on {page.url} is {first}"
+    box = page.evaluate("() => { const r = document.activeElement.getBoundingClientRect();"
+                        " return {top: r.top, bottom: r.bottom, width: r.width, vh: innerHeight}; }")
+    on_screen = box["width"] > 1 and 0 <= box["top"] and box["bottom"] <= box["vh"]
+    assert on_screen, f"the focused skip link is not visible on screen: {box}"
     page.keyboard.press("Enter")
     after = focused(page)
     assert after["tag"] == "main" and after["id"] == "contenu", f"skip link did not move focus to main: {after}"

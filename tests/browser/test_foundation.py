@@ -17,9 +17,9 @@ from tests.browser.helpers import (
     assert_axe_clean,
     assert_reflows,
     assert_skip_link_first,
+    focused,
     login,
     logout,
-    tab_sequence,
 )
 
 USERS = {"parent": PARENT, "agent": AGENT}
@@ -57,15 +57,15 @@ def expect_h1(page, text) -> None:
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_has_no_axe_violation_and_reflows(page, name):
+def test_page_has_no_axe_violation_and_reflows(new_page, logged_in, name):
     who, path, follow, h1 = PAGES[name]
-    if who:
-        login(page, *USERS[who])
+    page = logged_in(*USERS[who]) if who else new_page()
     page.goto(path)
     if follow:
         page.get_by_role("link", name=follow, exact=True).click()
     expect_h1(page, h1)
     expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page).to_have_title(re.compile(r"^\S.* — Ville de Démo-sur-Loire$"))  # the page's own name first
     assert_axe_clean(page)
     assert_reflows(page)
 
@@ -203,14 +203,24 @@ def test_invitation_link_expires_after_24_hours(new_page, clock):
     assert_reflows(parent)
 
 
-def test_family_search_refreshes_the_results_and_keeps_focus_in_the_field(page):
-    login(page, *AGENT)
+def test_family_search_refreshes_the_results_announces_the_count_and_keeps_focus(logged_in):
+    """Typing in the search refreshes the list (htmx); the count is said by the page's persistent live region
+    (a region inserted with its text already in it is not reliably announced), focus stays in the field."""
+    page = logged_in(*AGENT)
     page.goto("/gestion/familles")
+    status = page.locator("#status")
+    expect(status).to_be_empty()
+    assert status.evaluate("e => getComputedStyle(e).display") != "none", "an undisplayed live region says nothing"
+    status.evaluate("e => e.dataset.original = 'yes'")
     search = page.get_by_label("Rechercher une famille")
     search.press_sequentially("Bernard")
     expect(page.get_by_role("link", name="Famille Bernard", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Famille Martin", exact=True)).to_have_count(0)
-    expect(page.locator("#results-count")).to_have_text(re.compile(r"^\d+ familles? trouvées?"))
+    count = re.compile(r"^\d+ familles? trouvées?")
+    expect(page.locator("#results-count")).to_have_text(count)
+    expect(status).to_have_text(count)
+    expect(status).to_have_attribute("data-original", "yes")  # updated in place, never replaced
+    expect(page.get_by_role("status")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"q=Bernard"))
     expect(search).to_be_focused()
     assert_axe_clean(page)
@@ -224,33 +234,37 @@ def test_login_and_logout_work_without_javascript(page_nojs):
     logout(page)
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("status")).to_contain_text("Vous êtes déconnecté(e).")
-    expect(page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Se connecter")).to_be_visible()
+    menu = page.get_by_role("navigation", name="Menu principal")
+    expect(menu.get_by_role("link", name="Se connecter")).to_be_visible()
     page.goto("/mon-accueil")
     expect_h1(page, "Se connecter")  # logged out for real: the parent's page asks to log in again
 
 
 @pytest.mark.parametrize("who, path", [(None, "/"), ("parent", "/mon-accueil")], ids=["accueil", "mon-accueil"])
-def test_first_tab_reaches_the_skip_link(page, who, path):
-    if who:
-        login(page, *USERS[who])
+def test_first_tab_reaches_the_skip_link(new_page, logged_in, who, path):
+    page = logged_in(*USERS[who]) if who else new_page()
     page.goto(path)
     assert_skip_link_first(page)
 
 
-def test_tab_order_reaches_the_login_fields_then_the_button(page):
+def test_keyboard_only_login_tab_order_reaches_the_fields_then_the_button(page):
+    """Tab from the top of /connexion: the skip link, header links, then e-mail, password, button, in that order;
+    typing in each and pressing Enter on the button logs in."""
     page.goto("/connexion")
-    stops = tab_sequence(page, 8)
-    kinds = [(s["tag"], s.get("type") or s.get("text")) for s in stops]
+    stops = []
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        stop = focused(page)
+        stops.append(stop)
+        if stop["name"] == "email":
+            page.keyboard.type(PARENT[0])
+        elif stop["name"] == "password":
+            page.keyboard.type(PARENT[1])
+        elif stop["tag"] == "button":
+            break
+    kinds = [(s["tag"], s["name"] or s["text"]) for s in stops]
     assert stops[0]["text"] == "Aller au contenu", kinds
-    email = next((i for i, s in enumerate(stops) if s.get("name") == "email"), None)
-    assert email is not None, f"the e-mail field is not reached by Tab: {kinds}"
-    assert all(s["tag"] == "a" for s in stops[:email]), f"unexpected stop before the form: {kinds}"
-    assert stops[email + 1]["name"] == "password", kinds
-    assert stops[email + 2]["tag"] == "button" and stops[email + 2]["text"] == "Se connecter", kinds
-    # and typing there logs in (Enter submits the form)
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.type(PARENT[1])
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.type(PARENT[0])
+    assert [s["name"] or s["text"] for s in stops[-3:]] == ["email", "password", "Se connecter"], kinds
+    assert all(s["tag"] == "a" for s in stops[:-3]), f"unexpected stop before the form: {kinds}"
     page.keyboard.press("Enter")
     expect_h1(page, "Bonjour Sophie Martin")
