@@ -24,6 +24,7 @@ class SlotView:
     open_until: dt.datetime
     locked_since: dt.datetime | None
     editable: bool
+    today: bool = False
     wanted: bool | None = None  # the box as last submitted, when a refused save shows the form again
 
     @property
@@ -67,7 +68,8 @@ def slot_view(agenda: service.ChildAgenda, unit, day: dt.date, reservation, take
     full = unit.capacity is not None and not holds and taken >= unit.capacity
     return SlotView(unit=unit, day=day, state=state, full=full, position=position, past=past, open_until=deadline,
                     locked_since=deadline if locked and not past else None,
-                    editable=by_agent or not (past or locked or state in ("absent", "justified")))
+                    editable=by_agent or not (past or locked or state in ("absent", "justified")),
+                    today=now.astimezone(rules.PARIS).date() == day)
 
 
 def build_month(agenda: service.ChildAgenda, year: int, month: int, now: dt.datetime,
