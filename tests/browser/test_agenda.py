@@ -198,7 +198,7 @@ def test_open_month_states_keyboard_order_and_htmx_toggle_keeping_focus(parent, 
         if stop["text"] == "Accessibilité : non conforme":
             break
     assert texts[:11] == [
-        "Mon accueil", "Mois précédent : octobre 2026", "Mois suivant : décembre 2026", "Aujourd'hui",
+        "Mon accueil", "Mois précédent : octobre 2026", "Mois suivant : décembre 2026", "Semaine en cours (novembre 2026)",
         "Signaler une absence", "Réserver les mêmes créneaux chaque semaine",
         "Semaine du lundi 2 novembre", "Semaine du lundi 9 novembre", "Semaine du lundi 16 novembre",
         "Semaine du lundi 23 novembre (cette semaine)", "Semaine du lundi 30 novembre",
