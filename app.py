@@ -155,7 +155,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date_long"] = lambda d: format_date(d, "EEEE d MMMM y") if d else ""
     app.jinja_env.filters["date_short"] = lambda d: format_date(d, "dd/MM/y") if d else ""
     app.jinja_env.filters["datetime_long"] = (
-        lambda d: format_datetime(d, "EEEE d MMMM y 'à' HH'h'mm") if d else ""
+        lambda d: format_datetime(d, "EEEE d MMMM y 'à' H 'h' mm") if d else ""
     )
     app.jinja_env.filters["month_year"] = lambda d: format_date(d, "LLLL y")
     app.jinja_env.add_extension("jinja2.ext.do")

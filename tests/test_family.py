@@ -138,3 +138,45 @@ def test_the_dashboard_is_the_logged_in_familys_own(client, make_family, login_a
     shown = text(client.get("/mon-accueil"))
     assert "Léa Martin" in shown and "Nina" not in shown and "Bernard" not in shown
     assert db.session.scalar(db.select(db.func.count()).select_from(Family)) == 2
+
+
+def test_mon_accueil_lists_what_to_do_for_this_family_only(app, client, make_family, login_as, make_activity):
+    """An absence awaiting its certificate (window still open) and an upcoming waiting-list entry come first;
+    a justified absence, an expired window and another family's absence do not appear."""
+    import datetime as dt
+
+    from models import Absence, Reservation
+
+    app.config["CLOCK"] = lambda: dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    _, user, (lea,) = make_family("Martin", children=("Léa",))
+    _, _, (other,) = make_family("Bernard", children=("Chloé",))
+    activity, unit, period = make_activity()
+    for child in (lea, other):
+        enroll(child, activity, period)
+    pending = Absence(child_id=lea.id, start_date=dt.date(2026, 11, 19), end_date=dt.date(2026, 11, 22))
+    expired = Absence(child_id=lea.id, start_date=dt.date(2026, 11, 2), end_date=dt.date(2026, 11, 3))
+    elsewhere = Absence(child_id=other.id, start_date=dt.date(2026, 11, 19), end_date=dt.date(2026, 11, 20))
+    db.session.add_all([pending, expired, elsewhere])
+    db.session.add_all([
+        Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 11, 19), state="absent"),
+        Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 11, 2), state="absent"),
+        Reservation(child_id=other.id, unit_id=unit.id, date=dt.date(2026, 11, 19), state="absent"),
+        Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 12, 3), state="waiting"),
+        Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 11, 16), state="waiting"),
+    ])
+    db.session.commit()
+    login_as(user)
+    page = html.unescape(client.get("/mon-accueil").text)
+    assert "À faire" in page
+    assert page.count("Envoyer le justificatif de l'absence de Léa") == 1
+    assert f"/absences/{pending.id}/justificatif" in page
+    assert "avant le mardi 24 novembre à minuit" in page
+    assert "Léa est sur la liste d'attente : Repas du jeudi 3 décembre." in page
+    assert "16 novembre" not in page  # past waiting entry
+    assert "Chloé" not in page
+
+    pending.justified_at = dt.datetime(2026, 11, 23, 8, tzinfo=dt.UTC)
+    db.session.execute(db.update(Reservation).where(Reservation.state == "absent").values(state="justified"))
+    db.session.execute(db.delete(Reservation).where(Reservation.state == "waiting"))
+    db.session.commit()
+    assert "À faire" not in html.unescape(client.get("/mon-accueil").text)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort
 from flask_login import current_user, login_required
+from sqlalchemy import exists, select
 
+import clock
 from blueprints.htmx import render
-from models import Family, Person, db
+from blueprints.reservations import rules
+from models import Absence, CommuneSettings, Family, Person, Reservation, Unit, db
 
 bp = Blueprint("family", __name__)
 
@@ -35,10 +40,48 @@ def get_child_or_404(child_id: int) -> Person:
     return child
 
 
+@dataclass
+class ToDo:
+    """Something the family should act on, shown first on "Mon accueil"."""
+
+    child: Person
+    kind: str  # justify | waiting
+    text: str
+    absence_id: int | None = None
+
+
+def family_todo(family: Family) -> list[ToDo]:
+    """Absences still awaiting a certificate (within the window) and upcoming waiting-list entries (2 queries)."""
+    now = clock.now()
+    today = now.astimezone(rules.PARIS).date()
+    children = {c.id: c for c in family.children}
+    if not children:
+        return []
+    settings = db.session.execute(select(CommuneSettings).limit(1)).scalar_one_or_none()
+    hours = settings.absence_justification_hours if settings else 48
+    held = exists().where(Reservation.child_id == Absence.child_id, Reservation.state == "absent",
+                          Reservation.date.between(Absence.start_date, Absence.end_date))
+    absences = db.session.execute(
+        select(Absence).where(Absence.child_id.in_(children), Absence.document_id.is_(None), held)
+        .order_by(Absence.start_date)
+    ).scalars().all()
+    todo = [ToDo(children[a.child_id], "justify", rules.format_deadline(rules.justification_deadline(a.end_date, hours)),
+                 a.id)
+            for a in absences if rules.can_justify(a, hours, now)]
+    waiting = db.session.execute(
+        select(Reservation, Unit).join(Unit, Reservation.unit_id == Unit.id)
+        .where(Reservation.child_id.in_(children), Reservation.state == "waiting", Reservation.date >= today)
+        .order_by(Reservation.date).limit(10)
+    ).all()
+    todo += [ToDo(children[r.child_id], "waiting", f"{u.label} du {rules.format_date(r.date)}") for r, u in waiting]
+    return todo
+
+
 @bp.route("/mon-accueil")
 def dashboard():
-    """Mon accueil: greeting, previous login, the family's members with a link per child."""
-    return render("family/dashboard.html", family=current_family())
+    """Mon accueil: greeting, previous login, what to do, the family's members with a link per child."""
+    family = current_family()
+    return render("family/dashboard.html", family=family, todo=family_todo(family))
 
 
 @bp.route("/enfants/<int:child_id>")
