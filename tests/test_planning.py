@@ -94,7 +94,7 @@ def day_block(page: str, day: dt.date) -> str:
 
 def links(page: str) -> dict[str, str]:
     """Link text -> href."""
-    return {text_of(t): htmllib.unescape(h) for h, t in re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', page, re.S)}
+    return {text_of(t): htmllib.unescape(h) for h, t in re.findall(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', page, re.S)}
 
 
 @contextmanager

@@ -54,15 +54,6 @@ def local_today() -> dt.date:
 # --------------------------------------------------------------------------- rules against the database
 
 
-def justification_hours(agenda: service.ChildAgenda, activity=None) -> int:
-    """Hours allowed to justify: the activity's own window, else the commune's. Without an activity, the widest
-    window of the child's activities (the certificate can be sent as long as one of them still accepts it)."""
-    if activity is not None:
-        own = activity.absence_justification_hours
-        return own if own is not None else agenda.justification_hours
-    return max([justification_hours(agenda, a) for a in agenda.activities] or [agenda.justification_hours])
-
-
 @dataclass
 class AbsenceResult:
     """What signalling an absence did to the child's reservations."""
@@ -117,7 +108,7 @@ def justify(agenda: service.ChildAgenda, absence: Absence, now: dt.datetime, act
     ).scalars().all()
     count = 0
     for row in rows:
-        if rules.can_justify(absence, justification_hours(agenda, row.unit.activity), now):
+        if rules.can_justify(absence, service.justification_hours(agenda, row.unit.activity), now):
             row.state, row.absence_id = "justified", absence.id
             service.record(row.child_id, row.unit_id, row.date, "absent", "justified", now, actor_id, "portal",
                            JUSTIFIED)
@@ -229,7 +220,7 @@ def create(child_id: int):
         db.session.rollback()
         raise
     notify_promoted(result.outcomes)
-    deadline = rules.justification_deadline(absence.end_date, justification_hours(agenda))
+    deadline = rules.justification_deadline(absence.end_date, service.justification_hours(agenda))
     flash(result_text(absence, result, deadline), "success")
     return redirect(url_for(".index", child_id=child.id))
 
@@ -241,7 +232,7 @@ def justification(child_id: int, absence_id: int):
     absence = get_absence_or_404(child, absence_id)
     now = clock.now()
     agenda = service.load_agenda(child, absence.start_date, absence.end_date)
-    deadline = rules.justification_deadline(absence.end_date, justification_hours(agenda))
+    deadline = rules.justification_deadline(absence.end_date, service.justification_hours(agenda))
     form = JustificationForm()
     page = {"child": child, "absence": absence, "range": range_text(absence), "deadline": deadline,
             "state": state_text(absence, deadline, now), "form": form}

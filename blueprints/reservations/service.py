@@ -58,6 +58,15 @@ class ChildAgenda:
         return rules.deadline(unit.activity.cancel_policy, day, self.calendar)
 
 
+def justification_hours(agenda: ChildAgenda, activity=None) -> int:
+    """Hours allowed to justify: the activity's own window, else the commune's. Without an activity, the widest
+    window of the child's activities (the certificate can be sent as long as one of them still accepts it)."""
+    if activity is not None:
+        own = activity.absence_justification_hours
+        return own if own is not None else agenda.justification_hours
+    return max([justification_hours(agenda, a) for a in agenda.activities] or [agenda.justification_hours])
+
+
 def commune() -> CommuneSettings | None:
     return db.session.execute(select(CommuneSettings).limit(1)).scalar_one_or_none()
 
