@@ -173,7 +173,7 @@ def result_text(absence: Absence, result: AbsenceResult, deadline: dt.datetime) 
 
 def _list_page(child: Person, form: AbsenceForm):
     now, today = clock.now(), local_today()
-    hours = justification_hours(service.load_agenda(child, today, today))
+    hours = service.justification_hours(service.load_agenda(child, today, today))
     absences = db.session.execute(
         select(Absence).where(Absence.child_id == child.id).order_by(Absence.start_date.desc(), Absence.id.desc())
     ).scalars().all()
