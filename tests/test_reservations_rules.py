@@ -348,7 +348,8 @@ BASE = Change(
 )
 LATE_BOOK = paris(2026, 11, 18, 10)
 LATE_CANCEL = paris(2026, 11, 19, 18, 0, 1)
-PAST = paris(2026, 11, 20, 7)
+PAST = paris(2026, 11, 21, 7)  # the day after
+DURING = paris(2026, 11, 20, 7)  # the day itself, early morning
 
 
 @pytest.mark.parametrize(
@@ -363,6 +364,14 @@ PAST = paris(2026, 11, 20, 7)
         ({"now": paris(2026, 11, 18, 9, 59, 59)}, "reserved", "reserved", None),
         ({"now": PAST}, "refused", None, "past"),
         ({"now": paris(2026, 11, 25)}, "refused", None, "past"),
+        # on the day itself only the deadlines decide (a policy may allow same-day changes until 09:00)
+        ({"now": DURING}, "refused", None, "late_booking"),
+        ({"now": DURING, "booking_deadline": paris(2026, 11, 20, 9)}, "reserved", "reserved", None),
+        ({"now": DURING, "booking_deadline": paris(2026, 11, 20, 9), "capacity": 1, "taken": 1}, "waiting",
+         "waiting", None),
+        ({"want": False, "current": "reserved", "now": DURING, "cancel_deadline": paris(2026, 11, 20, 9)},
+         "cancelled", None, None),
+        ({"want": False, "current": "waiting", "now": DURING}, "cancelled", None, None),
         ({"status": Closed("closure", "Grève")}, "refused", None, "closed"),
         ({"enrolled": False}, "refused", None, "not_enrolled"),
         ({"dependency_ok": False}, "refused", None, "dependency"),

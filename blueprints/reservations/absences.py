@@ -81,7 +81,7 @@ def apply_absence(agenda: service.ChildAgenda, absence: Absence, now: dt.datetim
             db.session.delete(row)
             result.unwaited += 1
             continue
-        locked = now >= min(agenda.cancel_deadline(unit, day), rules.day_start(day))
+        locked = now >= agenda.cancel_deadline(unit, day)
         effect = rules.absence_effect(state, locked)
         if effect == "cancel":
             outcome = service.apply_change(agenda, unit, day, False, now, actor_id=actor_id, via="portal",

@@ -24,7 +24,6 @@ class SlotView:
     open_until: dt.datetime
     locked_since: dt.datetime | None
     editable: bool
-    today: bool = False
     wanted: bool | None = None  # the box as last submitted, when a refused save shows the form again
 
     @property
@@ -60,16 +59,17 @@ def slot_view(agenda: service.ChildAgenda, unit, day: dt.date, reservation, take
     """One slot's state and lock, as the rules see it at `now`."""
     state = reservation.state if reservation is not None else None
     holds = state in rules.TAKEN_STATES
-    deadline = agenda.cancel_deadline(unit, day) if holds or state == "waiting" else agenda.booking_deadline(unit, day)
-    if state == "waiting":  # leaving the waiting list is possible until the day starts
-        deadline = rules.day_start(day)
-    past = now >= rules.day_start(day)
+    day_end = rules.day_start(day + rules.ONE_DAY)  # families may act until the deadline, at the latest the day's end
+    if state == "waiting":  # leaving the waiting list is possible until the day is over
+        deadline = day_end
+    else:
+        deadline = min(day_end, agenda.cancel_deadline(unit, day) if holds else agenda.booking_deadline(unit, day))
+    past = now >= day_end
     locked = now >= deadline
     full = unit.capacity is not None and not holds and taken >= unit.capacity
     return SlotView(unit=unit, day=day, state=state, full=full, position=position, past=past, open_until=deadline,
                     locked_since=deadline if locked and not past else None,
-                    editable=by_agent or not (past or locked or state in ("absent", "justified")),
-                    today=now.astimezone(rules.PARIS).date() == day)
+                    editable=by_agent or not (past or locked or state in ("absent", "justified")))
 
 
 def build_month(agenda: service.ChildAgenda, year: int, month: int, now: dt.datetime,

@@ -302,9 +302,11 @@ def _refuse(c: Change, code: str, **params) -> Decision:
 def decide(c: Change) -> Decision:
     """Apply the booking rules to one change.
 
-    Replays are idempotent (already in the wanted state: unchanged, even after a deadline). Agents bypass
-    deadlines and may correct past days, but never book a closed day, a child not enrolled or break a
-    dependency. A full day puts the child on the waiting list (on a past day an agent's correction is booked).
+    Replays are idempotent (already in the wanted state: unchanged, even after a deadline). Families are bound
+    by the deadlines (which may fall on the day itself, e.g. "0 days before at 09:00") and by the end of the day;
+    leaving a waiting list is possible until the day is over. Agents bypass deadlines and may correct past days,
+    but never book a closed day, a child not enrolled or break a dependency. A full day puts the child on the
+    waiting list (once the day has started, an agent's correction is booked).
     Cancelling is never refused for "closed"/"not_enrolled": a booking must always be removable.
     """
     if c.now.tzinfo is None:
@@ -317,7 +319,7 @@ def decide(c: Change) -> Decision:
         return Decision("still_waiting", "waiting", "waiting")
 
     started = c.now >= day_start(c.day)
-    if started and not c.by_agent:
+    if c.now >= day_start(c.day + ONE_DAY) and not c.by_agent:
         return _refuse(c, "past", day=c.day)
 
     if c.want:
@@ -332,7 +334,7 @@ def decide(c: Change) -> Decision:
                 return _refuse(c, "late_booking", deadline=c.booking_deadline)
         if not c.dependency_ok:
             return _refuse(c, "dependency")
-        if c.capacity is not None and c.taken >= c.capacity and not started:
+        if c.capacity is not None and c.taken >= c.capacity and not (started and c.by_agent):
             return Decision("waiting", None, "waiting")
         return Decision("reserved", None, "reserved")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from blueprints.reservations import rules
 from models import (
@@ -167,19 +167,23 @@ class Outcome:
     position: int | None = None  # waiting-list rank after the change
 
 
-def _lock_unit(unit_id: int) -> None:
-    """Serialise bookings of a capacity-limited unit before its places are counted (the one engine-specific helper).
+def _lock_units(unit_ids) -> None:
+    """Serialise bookings of capacity-limited units before their places are counted (the one engine-specific helper).
 
-    PostgreSQL: a row lock on the unit (SELECT ... FOR UPDATE); the count that follows sees committed bookings.
-    SQLite drops FOR UPDATE and runs reads outside any write transaction, so two requests could both count the last
-    place as free: a no-op UPDATE of the unit takes the database write lock first (other writers wait, within the
-    busy timeout), which serialises the count and the insert the same way.
+    Units are locked in id order, all at once at the start of a batch, so two batches never wait on each other in
+    opposite orders (no deadlock). PostgreSQL: row locks on the units (SELECT ... FOR UPDATE); the counts that follow
+    see committed bookings. SQLite drops FOR UPDATE and runs reads outside any write transaction, so two requests
+    could both count the last place as free: a no-op UPDATE takes the database write lock first (other writers wait,
+    within the busy timeout), which serialises the count and the insert the same way.
     """
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return
     if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(update(Unit).where(Unit.id == unit_id).values(capacity=Unit.capacity)
+        db.session.execute(update(Unit).where(Unit.id.in_(ids)).values(capacity=Unit.capacity)
                            .execution_options(synchronize_session=False))
     else:
-        db.session.execute(select(Unit.id).where(Unit.id == unit_id).with_for_update())
+        db.session.execute(select(Unit.id).where(Unit.id.in_(ids)).order_by(Unit.id).with_for_update())
 
 
 def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now: dt.datetime, *,
@@ -187,7 +191,7 @@ def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now:
     """Decide and apply one change (flush, no commit), against the stored state of the child's day."""
     child_id = agenda.child.id
     if unit.capacity is not None:
-        _lock_unit(unit.id)
+        _lock_units([unit.id])  # already held when called from apply_batch
     day_rows = db.session.execute(
         select(Reservation).where(Reservation.child_id == child_id, Reservation.date == day)
     ).scalars().all()
@@ -229,8 +233,28 @@ def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now:
     if decision.after == "waiting":
         outcome.position = waiting_positions([current]).get((unit.id, day))
     if decision.before in rules.TAKEN_STATES and decision.after not in rules.TAKEN_STATES:
-        outcome.promoted = promote_waiting(unit, day, now)
+        drop_orphan_waits(agenda, unit, day, held_after, now)
+        if unit.capacity is not None:
+            outcome.promoted = promote_waiting(unit, day, now, agenda.calendar)
     return outcome
+
+
+def drop_orphan_waits(agenda: ChildAgenda, unit: Unit, day: dt.date, held_after: set[int], now: dt.datetime) -> None:
+    """A half-day given up takes with it the child's waiting-list entries (a meal) that needed it and have no
+    other required half-day left: promoted later, they would break the dependency rule."""
+    dependents = [u.id for u in agenda.units.values() if unit.id in u.required_unit_ids]
+    if not dependents:
+        return
+    rows = db.session.execute(
+        select(Reservation).where(Reservation.child_id == agenda.child.id, Reservation.date == day,
+                                  Reservation.unit_id.in_(dependents), Reservation.state == "waiting")
+    ).scalars().all()
+    for row in rows:
+        if not rules.dependency_satisfied(agenda.units[row.unit_id], held_after):
+            record(row.child_id, row.unit_id, day, "waiting", None, now, None, "system",
+                   "Demi-journée annulée : retiré de la liste d'attente")
+            db.session.delete(row)
+    db.session.flush()
 
 
 def record(child_id, unit_id, day, before, after, now, actor_id, via, reason="") -> None:
@@ -239,18 +263,32 @@ def record(child_id, unit_id, day, before, after, now, actor_id, via, reason="")
                                      actor_id=actor_id, via=via, reason=reason[:300], at=now))
 
 
-def promote_waiting(unit: Unit, day: dt.date, now: dt.datetime) -> list[Reservation]:
-    """Give freed places to the waiting list, first come first served (caller sends the e-mails)."""
-    if unit.capacity is None:
+def promote_waiting(unit: Unit, day: dt.date, now: dt.datetime, calendar: rules.CommuneCalendar, *,
+                    actor_id: int | None = None,
+                    reason: str = "Place libérée : inscription depuis la liste d'attente") -> list[Reservation]:
+    """Give freed places to the waiting list, first come first served (caller sends the e-mails).
+
+    Only while the promoted family could still cancel (before the cancellation deadline, never once the day has
+    started): a place confirmed later could not be refused and would be billed. An entry whose required half-day
+    is not held that day is skipped (it stays waiting)."""
+    if now >= min(rules.deadline(unit.activity.cancel_policy, day, calendar), rules.day_start(day)):
         return []
     rows = db.session.execute(
         select(Reservation).where(Reservation.unit_id == unit.id, Reservation.date == day)
     ).scalars().all()
-    promoted = rules.next_to_promote(rows, unit.capacity, rules.count_taken(rows))
+    waiting = [r for r in rows if r.state == "waiting"]
+    if unit.required_unit_ids and waiting:
+        held = db.session.execute(
+            select(Reservation.child_id, Reservation.unit_id).where(
+                Reservation.child_id.in_([r.child_id for r in waiting]), Reservation.date == day,
+                Reservation.unit_id.in_(unit.required_unit_ids), Reservation.state.in_(rules.TAKEN_STATES))
+        ).all()
+        holders = {child_id for child_id, _ in held}
+        waiting = [r for r in waiting if r.child_id in holders]
+    promoted = rules.next_to_promote(waiting, unit.capacity, rules.count_taken(rows))
     for entry in promoted:
         entry.state = "reserved"
-        record(entry.child_id, unit.id, day, "waiting", "reserved", now, None, "system",
-               "Place libérée : inscription depuis la liste d'attente")
+        record(entry.child_id, unit.id, day, "waiting", "reserved", now, actor_id, "system", reason)
     db.session.flush()
     return promoted
 
@@ -271,9 +309,12 @@ def apply_batch(agenda: ChildAgenda, wanted: dict[tuple[int, dt.date], bool], no
         needs = bool(unit and unit.required_unit_ids)
         return (day, needs if want else not needs, unit_id)
 
+    capacity_units = [unit_id for unit_id, _ in wanted if unit_id in agenda.units
+                      and agenda.units[unit_id].capacity is not None]
     for attempt in (1, 2):
         outcomes = []
         try:
+            _lock_units(capacity_units)
             for (unit_id, day), want in sorted(wanted.items(), key=order):
                 unit = agenda.units.get(unit_id)
                 if unit is None:

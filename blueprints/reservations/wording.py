@@ -95,7 +95,7 @@ def state_text(slot) -> str:
 def lock_text(slot) -> str:
     """Why / until when the slot can be changed."""
     if slot.past:
-        return _("Aujourd'hui : plus modifiable en ligne") if slot.today else _("Jour passé")
+        return _("Jour passé")
     if slot.locked_since is not None:
         return _("Modifications closes depuis le %(when)s", when=rules.format_deadline(slot.locked_since))
     if slot.full and slot.state is None:

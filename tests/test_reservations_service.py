@@ -1,0 +1,145 @@
+"""The reservation service against the database: batch locking, waiting-list promotion rules, same-day deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import event, select
+from support import enroll
+
+from blueprints.reservations import service
+from models import Activity, DeadlinePolicy, Period, Reservation, ReservationChange, Unit, db
+
+PARIS = ZoneInfo("Europe/Paris")
+WED = dt.date(2026, 12, 2)  # a Wednesday outside school holidays
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
+
+
+@pytest.fixture
+def alsh(app):
+    """Wednesday leisure centre: morning and afternoon (capacity 1 each), meal (capacity 1) needing a half-day;
+    booking and cancelling until the day before at 18:00."""
+    policy = DeadlinePolicy(kind="calendar_days", days=1, cutoff=dt.time(18, 0))
+    activity = Activity(code="alsh-test", name="ALSH", calendar="school_days", booking_policy=policy,
+                        cancel_policy=policy)
+    db.session.add(activity)
+    db.session.flush()
+    morning = Unit(activity_id=activity.id, slot="morning", label="Matin", weekdays="2", capacity=1, position=0)
+    afternoon = Unit(activity_id=activity.id, slot="afternoon", label="Après-midi", weekdays="2", capacity=1,
+                     position=2)
+    db.session.add_all([morning, afternoon])
+    db.session.flush()
+    meal = Unit(activity_id=activity.id, slot="meal", label="Repas", weekdays="2", capacity=1, position=1,
+                requires_one_of=f"{morning.id},{afternoon.id}")
+    period = Period(activity_id=activity.id, name="2026-2027", start_date=dt.date(2026, 9, 1),
+                    end_date=dt.date(2027, 7, 3))
+    db.session.add_all([meal, period])
+    db.session.commit()
+    return activity, period, morning, meal, afternoon
+
+
+def book(child, wanted, now, by_agent=False):
+    agenda = service.load_agenda(child, WED, WED)
+    return service.apply_batch(agenda, {(u.id, WED): w for u, w in wanted}, now, actor_id=None, by_agent=by_agent)
+
+
+def states(child) -> dict[str, str]:
+    rows = db.session.execute(select(Reservation).where(Reservation.child_id == child.id)).scalars().all()
+    return {db.session.get(Unit, r.unit_id).label: r.state for r in rows}
+
+
+@pytest.fixture
+def children(alsh, make_family):
+    activity, period, *_ = alsh
+    kids = [make_family(name, children=(first,))[2][0] for name, first in (("Martin", "Léa"), ("Bernard", "Zoé"))]
+    for kid in kids:
+        enroll(kid, activity, period)
+    return kids
+
+
+def test_a_batch_locks_all_its_capacity_units_first_in_id_order(app, alsh, children):
+    """Two batches touching the same units in opposite orders never wait on each other (no deadlock): every
+    capacity unit of the batch is locked in one ordered statement before anything is read."""
+    _, _, morning, meal, afternoon = alsh
+    statements = []
+    listener = lambda conn, cursor, sql, params, context, many: statements.append((sql, params))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        book(children[0], [(afternoon, True), (meal, True), (morning, True)], at(dt.date(2026, 11, 30), 9))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    locks = [(sql, params) for sql, params in statements if "unit" in sql.lower() and
+             ("for update" in sql.lower() or sql.lstrip().upper().startswith("UPDATE UNIT"))]
+    first_lock = statements.index(locks[0])
+    assert not any("reservation" in sql.lower() for sql, _ in statements[:first_lock])
+    flat = [p for p in (locks[0][1] if isinstance(locks[0][1], (list, tuple)) else locks[0][1].values())]
+    ids = [p for p in flat if isinstance(p, int) and p in {morning.id, meal.id, afternoon.id}]
+    assert sorted({morning.id, meal.id, afternoon.id}) == sorted(set(ids))
+
+
+def test_giving_up_the_half_day_drops_the_meal_waiting_entry(app, alsh, children):
+    _, _, morning, meal, afternoon = alsh
+    lea, zoe = children
+    monday = at(dt.date(2026, 11, 30), 9)
+    book(zoe, [(morning, True), (meal, True)], monday)
+    book(lea, [(afternoon, True), (meal, True)], monday)
+    assert states(lea) == {"Après-midi": "reserved", "Repas": "waiting"}
+    book(lea, [(afternoon, False)], monday)
+    assert states(lea) == {}
+    dropped = db.session.execute(select(ReservationChange).where(
+        ReservationChange.child_id == lea.id, ReservationChange.before == "waiting")).scalar_one()
+    assert (dropped.after, dropped.via) == (None, "system")
+    book(zoe, [(meal, False)], monday)  # the freed meal goes to nobody: Léa no longer has a half-day
+    assert states(lea) == {}
+
+
+def test_a_freed_meal_skips_a_waiting_child_without_half_day(app, alsh, children, make_family):
+    activity, period, morning, meal, afternoon = alsh
+    lea, zoe = children
+    _, _, (noe,) = make_family("N'Diaye", children=("Noé",))
+    enroll(noe, activity, period)
+    monday = at(dt.date(2026, 11, 30), 9)
+    book(zoe, [(morning, True), (meal, True)], monday)
+    book(lea, [(afternoon, True), (meal, True)], monday)  # Léa waits first for the meal
+    book(noe, [(meal, True)], monday)  # refused: no half-day
+    # Léa's afternoon goes to an agent correction that removes it without touching her meal wait
+    db.session.execute(db.delete(Reservation).where(Reservation.child_id == lea.id, Reservation.unit_id == afternoon.id))
+    db.session.commit()
+    book(zoe, [(meal, False)], monday)
+    assert states(lea) == {"Repas": "waiting"}  # kept waiting, not promoted onto a meal without half-day
+
+
+def test_no_promotion_once_the_cancellation_deadline_has_passed(app, alsh, children):
+    _, _, morning, meal, afternoon = alsh
+    lea, zoe = children
+    book(zoe, [(morning, True)], at(dt.date(2026, 11, 30), 9))
+    book(lea, [(morning, True)], at(dt.date(2026, 11, 30), 10))
+    assert states(lea) == {"Matin": "waiting"}
+    outcomes = book(zoe, [(morning, False)], at(WED, 10), by_agent=True)  # agent correction on the day itself
+    assert outcomes[0].decision.outcome == "cancelled" and outcomes[0].promoted == []
+    assert states(lea) == {"Matin": "waiting"}
+
+
+def test_promotion_while_the_family_can_still_cancel(app, alsh, children):
+    _, _, morning, meal, afternoon = alsh
+    lea, zoe = children
+    book(zoe, [(morning, True)], at(dt.date(2026, 11, 30), 9))
+    book(lea, [(morning, True)], at(dt.date(2026, 11, 30), 10))
+    outcomes = book(zoe, [(morning, False)], at(dt.date(2026, 11, 30), 11))
+    assert [e.child_id for e in outcomes[0].promoted] == [lea.id]
+    assert states(lea) == {"Matin": "reserved"}
+
+
+def test_a_same_day_deadline_lets_families_book_on_the_morning_itself(app, alsh, children):
+    activity, _, morning, meal, afternoon = alsh
+    activity.booking_policy = DeadlinePolicy(kind="calendar_days", days=0, cutoff=dt.time(9, 0))
+    db.session.commit()
+    (outcome,) = book(children[0], [(afternoon, True)], at(WED, 8, 30))
+    assert outcome.decision.outcome == "reserved"
+    (late,) = book(children[1], [(morning, True)], at(WED, 9, 0))
+    assert late.decision.refusal.code == "late_booking"
