@@ -10,11 +10,13 @@ import datetime as dt
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, g, render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 from extensions import babel, csrf, htmx, limiter, login_manager, migrate
 from models import CommuneSettings, User, db
@@ -83,6 +85,29 @@ def resolve_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = path.read_text().strip()
 
 
+def resolve_public_url(app: Flask) -> None:
+    """PUBLIC_URL, the address every e-mailed link is built on; required outside demo/test mode.
+
+    Without it a link would be built from the request's Host header, which the client chooses: a forged Host on
+    "Mot de passe oublié" would mail the victim a reset link to the attacker's site (account takeover). Outside
+    demo/test mode, requests for another host name are also refused (TRUSTED_HOSTS, 400), loopback excepted for
+    health checks and a proxy that forwards to 127.0.0.1 without passing the Host on."""
+    public = (app.config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    app.config["PUBLIC_URL"] = public
+    parts = urlsplit(public)
+    if public and (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment):
+        raise RuntimeError(f"PUBLIC_URL must be an http(s) address like https://portail.example.org, not {public!r}.")
+    if app.config.get("DEMO") or app.config.get("TESTING"):
+        return  # links fall back to the request's host (mail.external_url): a laptop demo has no public address
+    if not public:
+        raise RuntimeError(
+            "PUBLIC_URL must be set outside demo mode, e.g. PUBLIC_URL=https://portail.example.org: e-mailed links "
+            "are built on it, never on the request's Host header (see README, Configuration)."
+        )
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = [parts.hostname, "localhost", "127.0.0.1"]
+
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -96,11 +121,13 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     resolve_secret_key(app)
+    resolve_public_url(app)
     proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
     if proxies:  # behind nginx/Apache: the client address (login throttling) and scheme come from X-Forwarded-*
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # Never X-Forwarded-Host (x_host=0): the host the application answers for is PUBLIC_URL's, not a header.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
@@ -171,6 +198,12 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(400)
     def bad_request(e):
         return page(400, _("Requête invalide"), _("La demande n'a pas pu être comprise. Réessayez depuis la page précédente."))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(e):
+        """Host header outside TRUSTED_HOSTS: no URL can be built for it, so a plain page without any link."""
+        message = _("Requête invalide : ce site ne répond pas à cette adresse.")
+        return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

@@ -34,7 +34,8 @@ def register_cli(app: Flask) -> None:
     def create_agent(email: str, name: str, admin: bool):
         """Create an agent account and send its activation link (also printed, to bootstrap the first one)."""
         import clock
-        from blueprints.auth.mails import invitation_link, send_invitation
+        import mail
+        from blueprints.auth.mails import invitation_mail
 
         email = normalize_email(email)
         if "@" not in email or len(email) > 254:
@@ -44,11 +45,12 @@ def register_cli(app: Flask) -> None:
         user = User(email=email, role="admin" if admin else "agent", display_name=name or email)
         db.session.add(user)
         db.session.flush()
-        with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"):
+        # The link is on PUBLIC_URL (mail.external_url); the base below only serves a demo without PUBLIC_URL.
+        with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
+            invitation = invitation_mail(user, clock.now())
+            db.session.commit()  # first: the mailed link must work
             try:
-                link = send_invitation(user, clock.now())
+                mail.deliver(invitation.message)
             except OSError as exc:
                 click.echo(f"E-mail non envoyé ({exc}) : utilisez le lien ci-dessous.", err=True)
-                link = invitation_link(user, clock.now())
-        db.session.commit()
-        click.echo(f"Compte créé pour {email}. Lien d'activation (24 h, usage unique) : {link}")
+        click.echo(f"Compte créé pour {email}. Lien d'activation (24 h, usage unique) : {invitation.link}")

@@ -66,9 +66,14 @@ class IsolatedClient(FlaskClient):
 
     The `app` fixture keeps a context open for the factories; a request would otherwise reuse it, and every request
     of a test would share one `g` (the CSRF token, the logged-in user: a second client could not submit a form)
-    and one session (a view that forgets to commit would look fine)."""
+    and one session (a view that forgets to commit would look fine).
+
+    Like a WSGI server, it reads the whole response then closes it (buffered), so what runs after the response
+    (`call_on_close`, e.g. mail.deliver_after_response) has run when the call returns. Pass buffered=False to look at
+    the answer before that, then response.close()."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -362,6 +362,38 @@ def test_forgotten_password_answers_the_same_whether_the_account_exists_or_not(a
     assert message["To"] == user.email and "Réinitialisation" in message["Subject"]
 
 
+@pytest.fixture
+def failing_commit(app, monkeypatch):
+    """failing_commit() -> from now on the database refuses every commit (the request ends in a 500 page)."""
+
+    def start():
+        def refuse():
+            raise RuntimeError("database unavailable")
+
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+        monkeypatch.setattr(db.session, "commit", refuse)
+
+    return start
+
+
+def test_no_reset_mail_when_its_link_could_not_be_saved(app, client, make_family, failing_commit):
+    """The link is committed before the mail is sent: a failed commit never mails a link that does not work."""
+    _, user, _ = make_family()
+    page = client.get("/mot-de-passe-oublie")
+    failing_commit()
+    response = client.post("/mot-de-passe-oublie", data={"email": user.email, "csrf_token": csrf_from(page.text)})
+    assert response.status_code == 500
+    assert outbox(app) == []
+
+
+def test_no_invitation_mail_when_its_link_could_not_be_saved(app, invite, family_without_account, failing_commit):
+    fam, email = family_without_account
+    failing_commit()
+    assert invite(fam).status_code == 500
+    assert outbox(app) == []
+    assert user_by_email(email) is None
+
+
 def test_reset_link_sets_a_new_password_once(app, client, make_family, login_as):
     _, user, _ = make_family()
     at(app, T0)

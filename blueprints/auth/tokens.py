@@ -77,3 +77,8 @@ def revoke_all(user: User, now: dt.datetime) -> None:
         .where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None), AccountToken.expires_at > now)
         .values(expires_at=now)
     )
+
+
+def withdraw(raw: str) -> None:
+    """Delete a link whose e-mail never left (nobody holds its secret): the database only keeps links sent."""
+    db.session.execute(db.delete(AccountToken).where(AccountToken.token_hash == _digest(raw)))

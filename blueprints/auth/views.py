@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
@@ -10,9 +11,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 import clock
+import mail
 from blueprints.auth import tokens
 from blueprints.auth.forms import EmailForm, EmptyForm, LoginForm, SetPasswordForm
-from blueprints.auth.mails import send_reset
+from blueprints.auth.mails import reset_mail
 from blueprints.auth.passwords import fingerprint, hash_password, needs_rehash, password_problem, verify_password
 from blueprints.htmx import render
 from extensions import limiter, submitted_email
@@ -112,15 +114,18 @@ def forgot():
             db.select(User).where(User.email == normalize_email(form.email.data))
         ).scalar_one_or_none()
         if user is not None and user.active:
-            try:
-                send_reset(user, clock.now())
-                db.session.commit()
-            except OSError:
-                # Same answer as for an unknown address: an error page here would reveal the account exists.
-                db.session.rollback()
-                current_app.logger.exception("password-reset mail failed")
+            sent = reset_mail(user, clock.now())
+            db.session.commit()  # the link works before the mail leaves
+            # Delivered once the answer has gone: same page, same time whether the account exists or not (an SMTP
+            # round trip, or an error page when the server is down, would reveal it). Undelivered: link withdrawn.
+            mail.deliver_after_response(sent.message, on_failure=partial(_withdraw_link, sent.token))
         return render("auth/forgot_sent.html", email=form.email.data.strip())
     return render("auth/forgot.html", form=form)
+
+
+def _withdraw_link(raw: str) -> None:
+    tokens.withdraw(raw)
+    db.session.commit()
 
 
 def _set_password_page(purpose: str, token: str, template: str):

@@ -14,8 +14,9 @@ from sqlalchemy.orm import selectinload
 
 import clock
 import mail
+from blueprints.auth import tokens
 from blueprints.auth.forms import EmptyForm
-from blueprints.auth.mails import send_invitation
+from blueprints.auth.mails import invitation_mail
 from blueprints.backoffice.search import MAX_QUERY, family_search
 from blueprints.htmx import render
 from models import Family, Person, User, db, normalize_email
@@ -89,19 +90,25 @@ def invite(family_id: int, person_id: int):
     if user is not None and user.has_password:
         flash(_("%(name)s a déjà activé son compte.", name=guardian.full_name), "error")
         return redirect(url_for(".family", family_id=fam.id))
-    if user is None:
+    created = user is None
+    if created:
         user = User(email=email, role="parent", family_id=fam.id, person_id=guardian.id,
                     display_name=guardian.full_name)
         db.session.add(user)
         db.session.flush()
+    invitation = invitation_mail(user, clock.now())
+    db.session.commit()  # first: a failed commit must never mail a link that does not work
     try:
-        send_invitation(user, clock.now())
+        mail.deliver(invitation.message)
     except OSError:
-        db.session.rollback()
         current_app.logger.exception("invitation mail failed")
+        # The link never left: withdraw it, and the login made for it (the family stays "pas encore invité").
+        tokens.withdraw(invitation.token)
+        if created:
+            db.session.delete(user)
+        db.session.commit()
         flash(_("L'e-mail n'a pas pu être envoyé (serveur de messagerie injoignable). Réessayez plus tard."), "error")
         return redirect(url_for(".family", family_id=fam.id))
-    db.session.commit()
     flash(_("Invitation envoyée à %(email)s (lien valable 24 heures).", email=email), "success")
     return redirect(url_for(".family", family_id=fam.id))
 
