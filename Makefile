@@ -49,8 +49,9 @@ extract: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --project "Portail Familles" -o translations/messages.pot .
 	@if ls translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(VENV)/bin/pybabel update -i translations/messages.pot -d translations; fi
 
+## bench: agenda benchmark, SQLite and PostgreSQL at city scale (bench/README.md); e.g. BENCH_ARGS="--engine sqlite --quick"
 bench: setup
-	$(PY) bench/agenda.py
+	$(PY) bench/agenda.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

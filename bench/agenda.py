@@ -2,13 +2,14 @@
 """Agenda benchmark: a school year at city scale, then month page and toggle server times next to a bare endpoint.
 
     .venv/bin/python bench/agenda.py                      # SQLite and PostgreSQL, 5,000 children (~2 M reservations)
-    .venv/bin/python bench/agenda.py --engine sqlite --quick   # small dataset: checks the script in about a minute
+    .venv/bin/python bench/agenda.py --engine sqlite --quick   # small dataset: checks the script in ~20 s
 
 Seeds the demo commune (`demo.seed_demo()`), then ~5,000 generated children in ~3,000 families, enrolled and booked on
 every open day of the 2026-2027 school year (`rules.open_days`), with bulk inserts (executemany on SQLite, COPY on
 PostgreSQL). Then times requests in-process with the Flask test client (server time, no network), the clock pinned
-to Monday 2026-11-23 09:00 UTC, each family logged in once through the real login form. Prints figures; asserts
-nothing (a benchmark is not a test). See bench/README.md for what is measured and the figures of this machine.
+to Monday 2026-11-23 09:00 UTC, each family logged in once through the real login form. Prints figures and
+judges nothing beyond the aims it prints (a benchmark, not a test: its asserts only check that requests succeed).
+See bench/README.md for what is measured and how, and the figures of this machine.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import os
 import pstats
 import random
 import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -277,16 +280,26 @@ def seed(n_children: int, is_pg: bool) -> dict:
 
 
 class SQLCounter:
-    """Counts SQL statements sent to the database (before_cursor_execute), optionally keeping them."""
+    """Counts SQL statements sent to the database (before_cursor_execute) and the time spent in cursor.execute()
+    (PostgreSQL: round trip and whole result; SQLite: the first step only, rows are stepped through when fetched),
+    optionally keeping the statements."""
 
     def __init__(self, engine):
-        self.n, self.keep, self.statements = 0, False, []
-        event.listen(engine, "before_cursor_execute", self)
+        self.n, self.ms, self.keep, self.statements, self._t0 = 0, 0.0, False, [], 0.0
+        event.listen(engine, "before_cursor_execute", self.before)
+        event.listen(engine, "after_cursor_execute", self.after)
 
-    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+    def reset(self) -> None:
+        self.n, self.ms = 0, 0.0
+
+    def before(self, conn, cursor, statement, parameters, context, executemany):
         self.n += 1
         if self.keep:
             self.statements.append((statement, parameters))
+        self._t0 = time.perf_counter()
+
+    def after(self, conn, cursor, statement, parameters, context, executemany):
+        self.ms += (time.perf_counter() - self._t0) * 1000
 
 
 def pct(values: list[float], p: float) -> float:
@@ -300,21 +313,23 @@ class Series:
     CPU time (less sensitive to other programs sharing the machine; excludes the PostgreSQL server's own work)."""
 
     def __init__(self, name: str):
-        self.name, self.ms, self.cpu, self.sql, self.bytes = name, [], [], [], []
+        self.name, self.ms, self.cpu, self.sql, self.sql_ms, self.bytes = name, [], [], [], [], []
 
-    def add(self, ms: float, cpu: float, sql: int, size: int) -> None:
-        self.ms.append(ms), self.cpu.append(cpu), self.sql.append(sql), self.bytes.append(size)
+    def add(self, ms: float, cpu: float, sql: tuple[int, float], size: int) -> None:
+        self.ms.append(ms), self.cpu.append(cpu), self.sql.append(sql[0]), self.sql_ms.append(sql[1])
+        self.bytes.append(size)
 
     def row(self) -> str:
         sql = f"{min(self.sql)}" if min(self.sql) == max(self.sql) else f"{min(self.sql)}-{max(self.sql)}"
         size = f"{pct(self.bytes, 50):,}" if min(self.bytes) == max(self.bytes) else \
             f"{pct(self.bytes, 50):,} (max {max(self.bytes):,})"
         return (f"  {self.name:<36} {len(self.ms):>5} {pct(self.ms, 50):>7.2f} {pct(self.ms, 95):>7.2f} "
-                f"{max(self.ms):>7.2f} {pct(self.cpu, 50):>7.2f} {pct(self.cpu, 95):>7.2f} {sql:>7}   {size}")
+                f"{max(self.ms):>7.2f} {pct(self.cpu, 50):>7.2f} {pct(self.cpu, 95):>7.2f} "
+                f"{pct(self.sql_ms, 50):>7.2f} {sql:>7}   {size}")
 
     def summary(self) -> dict:
         return {"n": len(self.ms), "p50": pct(self.ms, 50), "p95": pct(self.ms, 95), "max": max(self.ms),
-                "cpu_p50": pct(self.cpu, 50), "cpu_p95": pct(self.cpu, 95),
+                "cpu_p50": pct(self.cpu, 50), "cpu_p95": pct(self.cpu, 95), "sql_ms_p50": pct(self.sql_ms, 50),
                 "sql": (min(self.sql), max(self.sql)), "bytes_p50": pct(self.bytes, 50), "bytes_max": max(self.bytes)}
 
 
@@ -330,6 +345,7 @@ def bench_app(url: str, instance: str):
         "ARGON2_PARAMS": FAST_ARGON2,  # same parameters as the precomputed hash (no rehash at login)
         "RATELIMIT_ENABLED": False,  # hundreds of logins from one address in a few seconds
         "MAIL_SERVER": "",
+        "PUBLIC_URL": "https://portail.example.org",  # required outside demo mode (localhost stays trusted)
         "CLOCK": lambda: NOW,
     })
 
@@ -354,12 +370,12 @@ def login(app, email: str):
 def timed(counter: SQLCounter, client, method: str, url: str, **kwargs):
     """One request through the whole WSGI stack; no app context is held by the caller, so each request gets its
     own (session, g, database session), as in production."""
-    counter.n = 0
+    counter.reset()
     c0, t0 = time.thread_time(), time.perf_counter()
     response = client.open(url, method=method, **kwargs)
     body = response.get_data()
     ms, cpu = (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000
-    return response, body, ms, cpu, counter.n
+    return response, body, ms, cpu, (counter.n, counter.ms)
 
 
 def gz(data: bytes) -> int:
@@ -438,7 +454,7 @@ class Workload:
             result = timed(self.counter, self.clients[fid], "POST", f"/enfants/{cid}/reservations", data=data,
                            headers={"HX-Request": "true", "X-CSRFToken": self.tokens[fid]})
             assert result[0].status_code == 200, result[0].status_code
-            self.refused += b"flash--error" in result[1]
+            self.refused += b"flash--success" not in result[1]  # a refusal or anything unexpected
             self.capacity_toggles += self.capacity[unit_id] is not None
             out.append(result)
         return out
@@ -463,7 +479,7 @@ def measure(app, n_requests: int, profile: bool) -> dict:
             response, body, ms, cpu, sql = work.get(fid, f"/enfants/{cid}/agenda/{ym}")
             assert response.status_code == 200 and b"Agenda de" in body, response.status_code
             series[key].add(ms, cpu, sql, len(body))
-            if key == "month" and len(body) > len(largest):
+            if len(body) > len(largest):
                 largest = body
         if i % 2 == 0:
             for response, body, ms, cpu, sql in work.toggle_pair():
@@ -484,10 +500,11 @@ def measure(app, n_requests: int, profile: bool) -> dict:
     sizes["total_gzip"] = sizes["html_gzip"] + sum(sizes[n][1] for n in ("site.css", "htmx.min.js", "app.js"))
 
     plans = explain(app, work)
+    baseline = engine_baseline(app)
     profile_text = run_profile(work) if profile else ""
     return {"series": series, "extra": extra, "sizes": sizes, "plans": plans, "refused": work.refused,
             "login_s": work.login_s, "capacity_toggles": work.capacity_toggles, "profile": profile_text,
-            "n_clients": len(work.sample), "load": (load_before, load_after)}
+            "n_clients": len(work.sample), "load": (load_before, load_after), "baseline": baseline}
 
 
 def wal_toggles(app, work: Workload, n: int) -> Series:
@@ -512,6 +529,31 @@ def wal_toggles(app, work: Workload, n: int) -> Series:
         conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
     engine.dispose()
     return series
+
+
+def engine_baseline(app) -> dict:
+    """What the database costs before any app code: a SELECT 1 round trip, and one INSERT's COMMIT (the fsync a
+    toggle pays), in a throw-away table of the bench database."""
+    with app.app_context():
+        engine = db.engine
+    trips, commits = [], []
+    with engine.connect() as conn:
+        for _ in range(200):
+            t = time.perf_counter()
+            conn.exec_driver_sql("SELECT 1").all()
+            trips.append((time.perf_counter() - t) * 1000)
+        conn.rollback()
+        conn.exec_driver_sql("CREATE TABLE bench_commit_probe (n INTEGER)")
+        conn.commit()
+        for n in range(100):
+            conn.exec_driver_sql(f"INSERT INTO bench_commit_probe (n) VALUES ({n})")
+            t = time.perf_counter()
+            conn.commit()
+            commits.append((time.perf_counter() - t) * 1000)
+        conn.exec_driver_sql("DROP TABLE bench_commit_probe")
+        conn.commit()
+    return {"trip_p50": pct(trips, 50), "trip_p95": pct(trips, 95), "commit_p50": pct(commits, 50),
+            "commit_p95": pct(commits, 95)}
 
 
 def explain(app, work: Workload) -> list[tuple[str, list[str]]]:
@@ -579,8 +621,13 @@ def prepare_database(engine_name: str, args) -> tuple[str, callable]:
             path.unlink()
 
         def cleanup():
-            if not args.keep:
-                path.unlink(missing_ok=True)
+            if args.keep:
+                return
+            path.unlink(missing_ok=True)
+            for suffix in ("-journal", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            if not args.sqlite_dir:
+                shutil.rmtree(folder, ignore_errors=True)
         return f"sqlite:///{path}", cleanup
     url = make_url(args.pg_url)
     if url.database in ("test", "postgres", None):
@@ -634,11 +681,13 @@ def run_engine(engine_name: str, args) -> dict:
             rows_after = db.session.scalar(select(func.count()).select_from(Reservation))
             db.session.remove()
             db.engine.dispose()
-        result.update(engine=engine_name, version=version.split(" on ")[0], data=data, measure_s=time.perf_counter() - t,
+        result.update(engine=engine_name, version=version.split(" on ")[0], data=data,
+                      measure_s=time.perf_counter() - t,
                       rows_unchanged=rows_before == rows_after, url=make_url(url).render_as_string())
         return result
     finally:
         cleanup()
+        shutil.rmtree(instance, ignore_errors=True)
 
 
 def report(r: dict) -> None:
@@ -654,12 +703,15 @@ def report(r: dict) -> None:
           f"toggles refused: {r['refused']}, on capacity-limited units: {r['capacity_toggles']}; "
           f"reservation count unchanged: {r['rows_unchanged']}")
     print(f"  {'server time, ms':<36} {'n':>5} {'p50':>7} {'p95':>7} {'max':>7} {'cpu50':>7} {'cpu95':>7} "
-          f"{'SQL/req':>7}   body bytes")
+          f"{'sql50':>7} {'SQL/req':>7}   body bytes")
     for key in ("bare", "month", "early", "late", "toggle"):
         print(s[key].row())
     for extra in r["extra"].values():
         print(extra.row())
-    print(f"  month page HTML (largest sampled): {sizes['html_raw']:,} B raw, {sizes['html_gzip']:,} B gzip")
+    b = r["baseline"]
+    print(f"  database alone: SELECT 1 round trip p50/p95 {b['trip_p50']:.3f}/{b['trip_p95']:.3f} ms; "
+          f"COMMIT of one INSERT p50/p95 {b['commit_p50']:.2f}/{b['commit_p95']:.2f} ms")
+    print(f"  month page HTML (largest sampled, any month): {sizes['html_raw']:,} B raw, {sizes['html_gzip']:,} B gzip")
     for name in ("site.css", "htmx.min.js", "app.js"):
         print(f"  {name}: {sizes[name][0]:,} B raw, {sizes[name][1]:,} B gzip")
     print(f"  whole agenda page, gzip: {sizes['total_gzip']:,} B ({sizes['total_gzip'] / 1024:.1f} KB)")
@@ -690,14 +742,27 @@ def aims(r: dict) -> list[str]:
             for name, value, limit, unit in checks]
 
 
+def git_revision() -> str:
+    """The commit measured (with "+changes" when the tree differs from it), or "?" outside a git checkout."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return rev + ("+changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engine", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--children", type=int, default=5000, help="generated children (default 5000: ~2 M rows)")
     parser.add_argument("--requests", type=int, default=300, help="timed requests per kind (default 300)")
     parser.add_argument("--quick", action="store_true", help="200 children, 60 requests: checks the script works")
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG),
-                        help=f"PostgreSQL database of the bench, dropped and created again (default {DEFAULT_PG})")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help=f"PostgreSQL database of the bench, dropped and created again (default {DEFAULT_PG}, "
+                             "with --quick bench_portail_quick, so a quick check never drops a kept full dataset)")
     parser.add_argument("--sqlite-dir", help="folder of the SQLite file (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept dataset (with --sqlite-dir / --pg-url)")
@@ -705,10 +770,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.children, args.requests = 200, 60
+    if not args.pg_url:
+        args.pg_url = DEFAULT_PG + ("_quick" if args.quick else "")
     engines = ("sqlite", "postgres") if args.engine == "both" else (args.engine,)
     started = time.perf_counter()
-    print(f"agenda bench {dt.date.today()}: {args.children:,} children, {args.requests} requests per kind, "
-          f"clock pinned to {NOW:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"agenda bench {dt.date.today()} at {git_revision()}: {args.children:,} children, {args.requests} requests "
+          f"per kind, clock pinned to {NOW:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     results = [run_engine(name, args) for name in engines]
     for r in results:
         report(r)
