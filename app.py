@@ -12,14 +12,14 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import SecurityError
 
 from extensions import babel, csrf, htmx, limiter, login_manager, migrate
-from models import CommuneSettings, User, db
+from models import User, commune_settings, db
 
 TRUE = {"1", "true", "yes", "on", "oui"}
 
@@ -175,9 +175,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_commune():
-        if "commune" not in g:
-            g.commune = db.session.execute(db.select(CommuneSettings).limit(1)).scalar_one_or_none()
-        return {"commune": g.commune, "demo_mode": app.config["DEMO"]}
+        return {"commune": commune_settings(), "demo_mode": app.config["DEMO"]}
 
     app.jinja_env.filters["date_long"] = lambda d: format_date(d, "EEEE d MMMM y") if d else ""
     app.jinja_env.filters["date_short"] = lambda d: format_date(d, "dd/MM/y") if d else ""

@@ -43,6 +43,18 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def commune_settings() -> "CommuneSettings | None":
+    """The commune's settings row, read once per request (cached on flask.g when there is an app context)."""
+    from flask import g, has_app_context
+
+    if has_app_context() and "commune" in g:
+        return g.commune
+    row = db.session.execute(db.select(CommuneSettings).limit(1)).scalar_one_or_none()
+    if has_app_context():
+        g.commune = row
+    return row
+
+
 def utcnow() -> dt.datetime:
     """The current instant, timezone-aware UTC (the only clock models use, for defaults)."""
     return dt.datetime.now(dt.timezone.utc)

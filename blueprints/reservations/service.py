@@ -25,6 +25,7 @@ from models import (
     Reservation,
     ReservationChange,
     Unit,
+    commune_settings,
     db,
 )
 
@@ -68,7 +69,7 @@ def justification_hours(agenda: ChildAgenda, activity=None) -> int:
 
 
 def commune() -> CommuneSettings | None:
-    return db.session.execute(select(CommuneSettings).limit(1)).scalar_one_or_none()
+    return commune_settings()
 
 
 def calendar_for(settings: CommuneSettings | None, years) -> rules.CommuneCalendar:
@@ -325,7 +326,14 @@ def apply_batch(agenda: ChildAgenda, wanted: dict[tuple[int, dt.date], bool], no
                     continue
                 outcomes.append(apply_change(agenda, unit, day, want, now, actor_id=actor_id, via=via,
                                              reason=reason, by_agent=by_agent))
-            db.session.commit()
+            # Keep the loaded agenda usable after the commit (the toggle answer is built from it): our own writes
+            # are in the identity map, and counts are queried afresh anyway.
+            session = db.session()
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
             return outcomes
         except IntegrityError:
             db.session.rollback()
