@@ -346,3 +346,56 @@ def test_demo_outbox_empty(app, client, agent):
     app.config["DEMO"] = True
     assert "Aucun e-mail pour le moment." in text(client.get("/gestion/boite-envoi"))
 
+
+
+def test_the_results_count_is_announced_only_after_an_htmx_refresh(client, agent, families):
+    """The view tells the template whether the request is partial (blueprints/htmx.py decides); the page itself
+    shows the count once, in the results."""
+    partial = client.get("/gestion/familles", query_string={"q": "lefevre"}, headers={"HX-Request": "true"})
+    assert re.search(r'<div id="status" hx-swap-oob="innerHTML"><p class="visually-hidden">1 famille trouvée</p>',
+                     partial.get_data(as_text=True))
+    for extra in ({}, {"HX-Request": "true", "HX-Boosted": "true"}):
+        full = client.get("/gestion/familles", query_string={"q": "lefevre"}, headers=extra).get_data(as_text=True)
+        assert 'hx-swap-oob="innerHTML"><p class="visually-hidden">' not in full
+
+
+def test_only_the_htmx_module_reads_hx_headers():
+    """ARCHITECTURE.md: templates and views get a flag from blueprints/htmx.py, they never read HX-* themselves."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readers = [str(path.relative_to(root)) for pattern in ("blueprints/**/*.py", "templates/**/*.html", "*.py")
+               for path in root.glob(pattern) if path.name != "htmx.py"
+               and re.search(r"request\.htmx|request\.headers\.get\(\s*[\"']HX-", path.read_text(encoding="utf-8"))]
+    assert readers == []
+
+
+def test_family_page_costs_the_same_queries_for_one_child_or_four(client, agent, make_family, make_activity):
+    """Each child's school and enrolments (activity names) come with the family: no query per child."""
+    from sqlalchemy import event
+
+    from models import Enrollment, School
+
+    costs = []
+    for n in (1, 4):
+        fam, _, kids = make_family(name=f"Famille{n}", children=tuple(f"Enfant{i}" for i in range(n)))
+        activities = [make_activity(code=f"activite{n}{i}") for i in range(n)]
+        for i, kid in enumerate(kids):
+            kid.school = School(name=f"École {n}-{i}")
+            db.session.add_all(Enrollment(child_id=kid.id, activity_id=a.id, period_id=p.id) for a, _u, p in activities)
+        db.session.commit()
+        url = f"/gestion/familles/{fam.id}"
+        page = text(client.get(url))  # also the warm-up
+        assert all(f"École {n}-{i}" in page for i in range(n)) and page.count(f"Activite{n}3") == (4 if n == 4 else 0)
+        seen = []
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        costs.append(len(seen))
+    assert costs[0] == costs[1], costs

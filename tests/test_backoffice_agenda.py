@@ -532,3 +532,123 @@ def test_occupancy_per_open_day_and_unit_from_one_grouped_query(client, world, m
     assert row(FRI_27) == "Vendredi 27 novembre Repas 3 0 3 0"
     assert row(WED_25) is None and row(THU_26) is None  # not a canteen day; closed
     assert "Réservations des jours sans accueil" in text(response)  # Thursday's booking made before the strike
+
+
+# --------------------------------------------------------------------------- closures cancel the day
+
+
+@pytest.fixture
+def closed_day(world, make_family, make_activity):
+    """Tuesday 24: the canteen has a morning unit and a meal that needs it (2 places). Léa (Martin) and Inès
+    (Bernard) hold both, Hugo (Bernard) holds the morning and waits for the meal; Léa also has Thursday's meal and
+    Tuesday's study (another activity). Returns the Bernard parent and the children."""
+    morning = Unit(activity_id=world.activity.id, slot="morning", label="Accueil du matin", weekdays="0134")
+    db.session.add(morning)
+    db.session.flush()
+    meal = fresh(Unit, world.meal.id)
+    meal.capacity, meal.requires_one_of = 2, str(morning.id)
+    _, bernard, (hugo, ines) = make_family(name="Bernard", children=("Hugo", "Inès"))
+    study_activity, study, study_period = make_activity(code="etude", slot="afternoon", label="Étude")
+    for child in (hugo, ines):
+        enroll(child, world.activity, world.period)
+    enroll(world.lea, study_activity, study_period)
+    booked = [(world.lea, morning, TUE_24, "reserved"), (world.lea, meal, TUE_24, "reserved"),
+              (ines, morning, TUE_24, "reserved"), (ines, meal, TUE_24, "reserved"),
+              (hugo, morning, TUE_24, "reserved"), (hugo, meal, TUE_24, "waiting"),
+              (world.lea, meal, THU_26, "reserved"), (world.lea, study, TUE_24, "reserved")]
+    for child, unit, day, state in booked:
+        db.session.add(Reservation(child_id=child.id, unit_id=unit.id, date=day, state=state,
+                                   requested_at=NOW - dt.timedelta(days=3)))
+    db.session.commit()
+    return SimpleNamespace(bernard=bernard, hugo=hugo, ines=ines, morning=morning, meal=meal, study=study)
+
+
+def add_closure(client, activity, day=TUE_24, reason="Grève"):
+    return client.post(f"/gestion/activites/{activity.id}/fermetures",
+                       data={"csrf_token": token(client), "closure-date": day.isoformat(), "closure-reason": reason})
+
+
+def test_a_closure_cancels_the_days_bookings_and_waiting_list_and_tells_each_family_once(app, client, world,
+                                                                                         closed_day):
+    response = add_closure(client, world.activity)
+    assert response.status_code == 302
+    status = region(client.get(f"/gestion/activites/{world.activity.id}"), "status")
+    assert "Fermeture du mardi 24 novembre ajoutée." in status
+    assert "6 réservations ou places en liste d'attente de ce jour-là ont été annulées" in status
+
+    # Nothing of the canteen is left that day (the waiting child was not given a freed place); the other day and
+    # the other activity are untouched.
+    assert reservations(world.lea) == {(world.meal.id, THU_26): "reserved", (closed_day.study.id, TUE_24): "reserved"}
+    assert reservations(closed_day.ines) == {} and reservations(closed_day.hugo) == {}
+    changes = [h for child in (world.lea, closed_day.ines, closed_day.hugo) for h in history(child)]
+    assert len(changes) == 6
+    assert {(h.after, h.via, h.actor_id, h.reason) for h in changes} == {
+        (None, "system", world.agent.id, "Fermeture : Grève")}
+
+    mails = outbox(app)
+    assert sorted(m["To"] for m in mails) == sorted([world.parent.email, closed_day.bernard.email])
+    by_to = {m["To"]: m for m in mails}
+    bernard = by_to[closed_day.bernard.email]
+    assert bernard["Subject"] == "Fermeture du mardi 24 novembre : réservations annulées"
+    body = bernard.get_content()
+    assert "L'accueil est fermé le mardi 24 novembre 2026. Motif : Grève." in body
+    assert "Hugo :\n- Accueil du matin\n- Repas (place en liste d'attente)\n" in body
+    assert "Inès :\n- Accueil du matin\n- Repas\n" in body
+    assert "Léa" not in body
+    lea_body = by_to[world.parent.email].get_content()
+    assert "Léa :\n- Accueil du matin\n- Repas\n" in lea_body and "Étude" not in lea_body
+
+    parent = login(app, world.parent)
+    words = text(parent.get(f"/enfants/{world.lea.id}/agenda/{NOVEMBER}"))
+    assert "Repas du mardi 24 novembre" not in words and "Étude du mardi 24 novembre" in words
+
+
+def test_a_closure_on_a_day_without_bookings_says_nothing_more_and_mails_nobody(app, client, world, closed_day):
+    assert add_closure(client, world.activity, day=WED_25 + dt.timedelta(days=5)).status_code == 302  # Mon 30
+    status = region(client.get(f"/gestion/activites/{world.activity.id}"), "status")
+    assert "Fermeture du lundi 30 novembre ajoutée." in status and "annulée" not in status
+    assert outbox(app) == []
+
+
+def test_a_closure_stands_when_the_mail_server_is_down(app, client, world, closed_day, monkeypatch):
+    import mail
+
+    def down(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(mail, "send", down)
+    assert add_closure(client, world.activity).status_code == 302
+    assert reservations(closed_day.ines) == {}
+    assert len(db.session.execute(select(Closure)).scalars().all()) == 1
+
+
+def test_a_commune_wide_closure_cancels_every_activity_that_day(app, world, closed_day):
+    from flask_login import login_user
+
+    from blueprints.backoffice.activities import cancel_for_closure
+
+    with app.test_request_context():
+        login_user(world.agent)
+        closure = Closure(activity_id=None, date=TUE_24, reason="Pont")
+        db.session.add(closure)
+        db.session.flush()
+        cancelled = cancel_for_closure(closure, NOW)
+        db.session.commit()
+    assert len(cancelled) == 7
+    assert reservations(world.lea) == {(world.meal.id, THU_26): "reserved"}  # the study went too
+
+
+def test_no_js_refusal_links_to_the_slots_checkbox_or_to_its_text_when_it_has_none(client, world, closed_day):
+    """The error summary's link takes the agent to the box to correct (focus lands on it); a slot the page shows
+    without a box (closed that day) is linked by its block."""
+    db.session.add(Closure(activity_id=world.activity.id, date=MON_23, reason="Grève"))
+    db.session.commit()
+    response = save(client, world.lea, [(world.meal, FRI_27), (world.meal, MON_23)],
+                    [(world.meal, FRI_27), (world.meal, MON_23)])  # a meal without its half-day; a closed day
+    assert response.status_code == 302
+    result = client.get(agenda_url(world.lea))
+    body = result.get_data(as_text=True).replace("&#39;", "'")
+    meal_box = f"cb-{world.meal.id}-{FRI_27.isoformat()}"
+    assert re.search(rf'<a href="#{meal_box}">Repas du vendredi 27 novembre : le repas se réserve', body)
+    assert page(result).attrs_by_id[meal_box]["type"] == "checkbox"
+    assert f'<a href="#slot-{world.meal.id}-{MON_23.isoformat()}">Repas du lundi 23 novembre : ' in body

@@ -7,7 +7,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from support import enroll
+from support import PASSWORD, csrf_from, enroll
 
 from models import Family, Person, db
 
@@ -53,7 +53,8 @@ def test_child_page_shows_the_child(client, make_family, login_as, make_activity
     assert page.status_code == 200
     shown = text(page)
     assert "<h1>Léa Martin</h1>" in shown
-    assert "Restauration — Année scolaire 2026-2027 (du 01/09/2026 au 03/07/2027)" in shown
+    assert "Restauration — Année scolaire 2026-2027 (du mardi 1 septembre 2026 au samedi 3 juillet 2027)" in shown
+    assert not re.search(r"\d\d/\d\d/\d{4}", shown)  # dates written out on a parent's page
 
 
 def test_a_parent_cannot_open_another_familys_child(app, client, make_family, login_as):
@@ -180,3 +181,52 @@ def test_mon_accueil_lists_what_to_do_for_this_family_only(app, client, make_fam
     db.session.execute(db.delete(Reservation).where(Reservation.state == "waiting"))
     db.session.commit()
     assert "À faire" not in html.unescape(client.get("/mon-accueil").text)
+
+
+# --------------------------------------------------------------------------- query budget
+
+
+def family_with(make_family, make_activity, n: int):
+    """A family of `n` children, each at a different school and enrolled in `n` activities (one period each)."""
+    from models import School
+
+    _, user, kids = make_family(name=f"Famille{n}", children=tuple(f"Enfant{i}" for i in range(n)))
+    activities = [make_activity(code=f"activite{n}{i}") for i in range(n)]
+    for i, kid in enumerate(kids):
+        kid.school = School(name=f"École {n}-{i}")
+        for activity, _unit, period in activities:
+            enroll(kid, activity, period)
+    db.session.commit()
+    return user, kids
+
+
+def statements_for(client, url: str) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200, url
+    return seen
+
+
+def test_family_pages_cost_the_same_queries_for_one_child_or_four(app, make_family, make_activity):
+    """Mon accueil (each child's school) and a child's page (school, each enrolment's activity and period): no query
+    per child or per enrolment."""
+    costs = []
+    for n in (1, 4):
+        user, kids = family_with(make_family, make_activity, n)
+        client = app.test_client()
+        client.post("/connexion", data={"email": user.email, "password": PASSWORD,
+                                        "csrf_token": csrf_from(client.get("/connexion").text)})
+        assert all(f"École {n}-{i}" in client.get("/mon-accueil").text for i in range(n))  # also the warm-up
+        assert html.unescape(client.get(f"/enfants/{kids[0].id}").text).count(" — Année scolaire 2026-2027 (du ") == n
+        costs.append((len(statements_for(client, "/mon-accueil")), len(statements_for(client, f"/enfants/{kids[0].id}"))))
+    assert costs[0] == costs[1], costs

@@ -375,3 +375,47 @@ def test_unknown_malformed_or_non_child_tokens_are_404(client, make_family):
         assert response.status_code == 404, token
         assert "text/calendar" not in response.headers["Content-Type"]
 
+
+
+# --------------------------------------------------------------------------- closed days
+
+
+def test_a_booking_left_on_a_closed_day_is_neither_in_the_planning_nor_in_the_feed(app, client, login_as, martins,
+                                                                                 units):
+    """A closure of the canteen (Monday) and of every activity (Friday): the bookings left in the database those
+    days are not shown as if the child were expected; the other activities' slots of Monday still are."""
+    from models import Closure
+
+    user, lea, hugo = martins
+    db.session.add_all([Closure(activity_id=units["meal"][0].id, date=MON, reason="Grève"),
+                        Closure(activity_id=None, date=FRI, reason="Pont")])
+    lea.calendar_token = "e" * 43
+    db.session.commit()
+    login_as(user)
+    page = client.get("/planning").text
+    assert row(page, MON) == ["Lundi 16 novembre", "Accueil du matin", "Accueil du soir"]  # Léa's meal: closed
+    assert row(page, FRI)[1:] == ["rien de réservé", "rien de réservé"]
+    assert row(page, TUE)[1:] == ["Repas (absence signalée)", "rien de réservé"]
+    month = main_of(client.get("/planning/mois/2026-11").text)
+    assert "Léa : Accueil du matin" in day_block(month, MON) and "Repas" not in day_block(month, MON)
+    assert day_block(month, FRI) == "Vendredi 20 novembre Pont Rien de réservé."
+
+    events = icalendar.Calendar.from_ical(app.test_client().get(f"/calendrier/{'e' * 43}.ics").data).walk("VEVENT")
+    assert {e.decoded("DTSTART"): str(e["SUMMARY"]) for e in events} == {
+        MON: "Léa : Accueil du matin",
+        TUE: "Léa : Repas (absence signalée)",
+        THU: "Léa : Repas (liste d'attente)",
+    }
+
+
+def test_subscription_page_never_puts_a_form_inside_a_paragraph(client, login_as, martins):
+    """A <form> cannot be inside a <p> (the parser closes the paragraph: invalid, and the buttons' layout breaks)."""
+    user, lea, _hugo = martins
+    login_as(user)
+    for action in (None, "create"):
+        if action:
+            post_action(client, lea, action)
+        page = main_of(feed_page(client, lea))
+        assert page.count("<form") == (1 if action is None else 2)
+        for paragraph in re.findall(r"<p\b[^>]*>(.*?)</p>", page, re.S):
+            assert "<form" not in paragraph, paragraph

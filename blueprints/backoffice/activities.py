@@ -16,9 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 import clock
+import mail
 from blueprints.auth.forms import EmptyForm
 from blueprints.backoffice.forms import (
     NO_POLICY,
@@ -31,7 +32,7 @@ from blueprints.htmx import render
 from blueprints.reservations import agenda as shared_agenda
 from blueprints.reservations import month as month_view
 from blueprints.reservations import rules, service
-from models import Activity, Closure, DeadlinePolicy, Reservation, Unit, db
+from models import Activity, Closure, DeadlinePolicy, Person, Reservation, Unit, User, db
 
 
 def _load(stmt):
@@ -136,22 +137,18 @@ def _more_places(before: int | None, after: int | None) -> bool:
 
 
 def promote_after_raise(unit: Unit, now: dt.datetime) -> list[service.Outcome]:
-    """Places added to a unit go to its waiting lists from today on, first come first served (one query)."""
+    """Places added to a unit go to its waiting lists from today on, first come first served, under the same
+    conditions as a freed place (service.promote_waiting: deadlines, half-day needed by a meal)."""
     today = now.astimezone(rules.PARIS).date()
-    waiting_days = select(Reservation.date).where(
-        Reservation.unit_id == unit.id, Reservation.state == "waiting", Reservation.date >= today)
-    rows = db.session.execute(select(Reservation).where(
-        Reservation.unit_id == unit.id, Reservation.date.in_(waiting_days))).scalars().all()
-    by_day: dict[dt.date, list[Reservation]] = defaultdict(list)
-    for row in rows:
-        by_day[row.date].append(row)
+    days = db.session.execute(select(Reservation.date).where(
+        Reservation.unit_id == unit.id, Reservation.state == "waiting", Reservation.date >= today).distinct()
+    ).scalars().all()
+    calendar = service.calendar_for(service.commune(), range(today.year - 1, today.year + 3))
     outcomes = []
-    for day, entries in sorted(by_day.items()):
-        promoted = rules.next_to_promote(entries, unit.capacity, rules.count_taken(entries))
-        for entry in promoted:
-            entry.state = "reserved"
-            service.record(entry.child_id, unit.id, day, "waiting", "reserved", now, current_user.id, "system",
-                           _("Places ajoutées par le service : inscription depuis la liste d'attente"))
+    for day in sorted(days):
+        promoted = service.promote_waiting(
+            unit, day, now, calendar, actor_id=current_user.id,
+            reason=_("Places ajoutées par le service : inscription depuis la liste d'attente"))
         if promoted:
             outcomes.append(service.Outcome(unit, day, rules.Decision("unchanged", None, None), promoted=promoted))
     return outcomes
@@ -226,9 +223,61 @@ def activity_edit(activity_id: int):
 # --------------------------------------------------------------------------- closures
 
 
+def cancel_for_closure(closure: Closure, now: dt.datetime) -> list[tuple[Person, service.Outcome]]:
+    """Cancel, through the service (audit trail, agent's rights), every reservation and waiting-list entry of the
+    closed day: the closure's activity, or every activity for a commune-wide closure. Flush only (the caller
+    commits). Waiting-list entries go first, so no place freed by the closure is handed to the waiting list, and
+    a child's meals before the half-days they need. Returns the cancellations, with the child of each."""
+    stmt = (select(Reservation).join(Reservation.unit).options(contains_eager(Reservation.unit))
+            .where(Reservation.date == closure.date))
+    if closure.activity_id is not None:
+        stmt = stmt.where(Unit.activity_id == closure.activity_id)
+    rows = db.session.execute(stmt).scalars().all()
+    rows.sort(key=lambda r: (r.state != "waiting", not r.unit.required_unit_ids, r.child_id, r.unit_id))
+    reason = _("Fermeture : %(reason)s", reason=closure.reason)
+    agendas: dict[int, service.ChildAgenda] = {}
+    cancelled = []
+    for row in rows:
+        unit, child_id = row.unit, row.child_id
+        if child_id not in agendas:
+            agendas[child_id] = service.load_agenda(db.session.get(Person, child_id), closure.date, closure.date)
+        outcome = service.apply_change(agendas[child_id], unit, closure.date, False, now, actor_id=current_user.id,
+                                       via="system", reason=reason, by_agent=True)
+        if outcome.decision.changed:
+            cancelled.append((agendas[child_id].child, outcome))
+    return cancelled
+
+
+def _day_order(outcome: service.Outcome) -> tuple:
+    """Slots in the order of the day: morning, meal, afternoon."""
+    unit = outcome.unit
+    return {"morning": 0, "meal": 1, "afternoon": 2}.get(unit.slot, 9), unit.activity.position, unit.position, unit.id
+
+
+def notify_closure(closure: Closure, cancelled: list[tuple[Person, service.Outcome]]) -> None:
+    """One e-mail per family whose children lost a booking (or a waiting-list entry) to the closure."""
+    by_family: dict[int, dict[Person, list[service.Outcome]]] = defaultdict(lambda: defaultdict(list))
+    for child, outcome in cancelled:
+        by_family[child.family_id][child].append(outcome)
+    for family_id, children in by_family.items():
+        users = db.session.execute(
+            select(User).where(User.family_id == family_id, User.active.is_(True))).scalars().all()
+        for user in users:
+            try:
+                mail.send(user.email, _("Fermeture du %(day)s : réservations annulées",
+                                        day=rules.format_date(closure.date)),
+                          "reservations/mail_closure", day=closure.date, reason=closure.reason,
+                          children=[(child, sorted(outcomes, key=_day_order))
+                                    for child, outcomes in sorted(children.items(),
+                                                                  key=lambda item: (item[0].first_name, item[0].id))])
+            except OSError:
+                pass  # the cancellations stand; the agenda shows the closed day even if the mail server is down
+
+
 @bp.route("/activites/<int:activity_id>/fermetures", methods=["POST"])
 def closure_add(activity_id: int):
-    """Ajouter une fermeture: families see "Fermé (motif)" that day and can no longer book it."""
+    """Ajouter une fermeture: families see "Fermé (motif)" that day and can no longer book it; the day's bookings
+    and waiting-list entries are cancelled and their families told by e-mail."""
     activity = get_activity_or_404(activity_id)
     closure_form = ClosureForm(prefix="closure")
     if closure_form.validate_on_submit():
@@ -237,16 +286,18 @@ def closure_add(activity_id: int):
                 Closure.date == day, or_(Closure.activity_id == activity.id, Closure.activity_id.is_(None)))):
             closure_form.date.errors.append(_("Une fermeture est déjà enregistrée ce jour-là."))
         else:
-            db.session.add(Closure(activity_id=activity.id, date=day, reason=closure_form.reason.data.strip()))
-            booked = db.session.scalar(select(func.count()).select_from(Reservation).join(Unit).where(
-                Unit.activity_id == activity.id, Reservation.date == day))
+            closure = Closure(activity_id=activity.id, date=day, reason=closure_form.reason.data.strip())
+            db.session.add(closure)
+            db.session.flush()
+            cancelled = cancel_for_closure(closure, clock.now())
             db.session.commit()
+            notify_closure(closure, cancelled)
             flash(_("Fermeture du %(day)s ajoutée.", day=rules.format_date(day)), "success")
-            if booked:
-                flash(ngettext("Attention : %(num)d réservation était enregistrée ce jour-là ; elle n'est plus "
-                               "affichée aux familles.",
-                               "Attention : %(num)d réservations étaient enregistrées ce jour-là ; elles ne sont "
-                               "plus affichées aux familles.", booked), "info")
+            if cancelled:
+                flash(ngettext("%(num)d réservation ou place en liste d'attente de ce jour-là a été annulée "
+                               "(famille prévenue par e-mail).",
+                               "%(num)d réservations ou places en liste d'attente de ce jour-là ont été annulées "
+                               "(familles prévenues par e-mail).", len(cancelled)), "success")
             return redirect(url_for(".activity_edit", activity_id=activity.id, _anchor="fermetures"))
     return edit_page(activity, ActivityForm(formdata=None, data=form_data(activity)), closure_form)
 

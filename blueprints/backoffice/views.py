@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 import clock
 import mail
@@ -18,8 +18,8 @@ from blueprints.auth import tokens
 from blueprints.auth.forms import EmptyForm
 from blueprints.auth.mails import invitation_mail
 from blueprints.backoffice.search import MAX_QUERY, family_search
-from blueprints.htmx import render
-from models import Family, Person, User, db, normalize_email
+from blueprints.htmx import is_partial, render
+from models import Enrollment, Family, Person, User, db, normalize_email
 
 bp = Blueprint("backoffice", __name__, url_prefix="/gestion")
 
@@ -54,7 +54,7 @@ def families():
     stmt = family_search(q).options(selectinload(Family.members)).limit(PAGE_SIZE + 1)
     rows = db.session.execute(stmt).scalars().all()
     return render("backoffice/families.html", block="results", families=rows[:PAGE_SIZE],
-                  more=len(rows) > PAGE_SIZE, q=q)
+                  more=len(rows) > PAGE_SIZE, q=q, partial=is_partial())
 
 
 def guardian_accounts(family: Family) -> list[tuple[Person, User | None]]:
@@ -67,8 +67,9 @@ def guardian_accounts(family: Family) -> list[tuple[Person, User | None]]:
 
 @bp.route("/familles/<int:family_id>")
 def family(family_id: int):
-    """A family's file: members, accounts, invitation state."""
-    fam = db.get_or_404(Family, family_id)
+    """A family's file: members, accounts, invitation state (a constant number of queries, whatever the family)."""
+    fam = db.get_or_404(Family, family_id, options=[selectinload(Family.members).options(
+        joinedload(Person.school), selectinload(Person.enrollments).joinedload(Enrollment.activity))])
     return render("backoffice/family.html", family=fam, accounts=guardian_accounts(fam), form=EmptyForm())
 
 

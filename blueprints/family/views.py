@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload, selectinload
 
 import clock
 from blueprints.htmx import render
 from blueprints.reservations import rules
-from models import Absence, CommuneSettings, Family, Person, Reservation, Unit, db
+from models import Absence, CommuneSettings, Enrollment, Family, Person, Reservation, Unit, db
 
 bp = Blueprint("family", __name__)
 
@@ -24,16 +26,18 @@ def require_parent():
         abort(403)
 
 
-def current_family() -> Family:
-    return db.get_or_404(Family, current_user.family_id)
+def current_family(*options) -> Family:
+    """The logged-in family's file; `options`: loader options for what the page shows (no query per member)."""
+    return db.get_or_404(Family, current_user.family_id, options=options)
 
 
-def get_child_or_404(child_id: int) -> Person:
-    """The child `child_id` of the logged-in family, or 404 (same answer whether it exists elsewhere or not)."""
+def get_child_or_404(child_id: int, *options) -> Person:
+    """The child `child_id` of the logged-in family, or 404 (same answer whether it exists elsewhere or not).
+    `options`: loader options for what the page shows."""
     child = db.session.execute(
         db.select(Person).where(
             Person.id == child_id, Person.role == "child", Person.family_id == current_user.family_id
-        )
+        ).options(*options)
     ).scalar_one_or_none()
     if child is None:
         abort(404)
@@ -73,18 +77,22 @@ def family_todo(family: Family) -> list[ToDo]:
         .where(Reservation.child_id.in_(children), Reservation.state == "waiting", Reservation.date >= today)
         .order_by(Reservation.date).limit(10)
     ).all()
-    todo += [ToDo(children[r.child_id], "waiting", f"{u.label} du {rules.format_date(r.date)}") for r, u in waiting]
+    todo += [ToDo(children[r.child_id], "waiting", _("%(slot)s du %(day)s", slot=u.label, day=rules.format_date(r.date)))
+             for r, u in waiting]
     return todo
 
 
 @bp.route("/mon-accueil")
 def dashboard():
     """Mon accueil: greeting, previous login, what to do, the family's members with a link per child."""
-    family = current_family()
+    family = current_family(selectinload(Family.members).joinedload(Person.school))
     return render("family/dashboard.html", family=family, todo=family_todo(family))
 
 
 @bp.route("/enfants/<int:child_id>")
 def child(child_id: int):
     """A child's page: identity, school, enrolments."""
-    return render("family/child.html", child=get_child_or_404(child_id), family=current_family())
+    child = get_child_or_404(child_id, joinedload(Person.school),
+                             selectinload(Person.enrollments).options(joinedload(Enrollment.activity),
+                                                                      joinedload(Enrollment.period)))
+    return render("family/child.html", child=child)

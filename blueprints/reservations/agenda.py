@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 import clock
@@ -90,8 +91,9 @@ def notify_promoted(outcomes: list[service.Outcome]) -> None:
             ).scalars().all()
             for user in users:
                 try:
-                    mail.send(user.email, "Une place s'est libérée : réservation confirmée", "reservations/mail_promoted",
-                              child=child, what=wording.slot_day(outcome.unit, outcome.day))
+                    mail.send(user.email, _("Une place s'est libérée : réservation confirmée"),
+                              "reservations/mail_promoted", child=child,
+                              what=wording.slot_day(outcome.unit, outcome.day))
                 except OSError:
                     pass  # the booking stands; the agenda shows it even if the mail server is down
 
@@ -111,12 +113,28 @@ def save_wanted(child: Person, wanted: dict[tuple[int, dt.date], bool], **change
     refusals as (slot id, sentence) for the error summary. Shared by the family page and the agent's."""
     outcomes = apply_many(child, changes_only(child, wanted), **change)
     done = [wording.outcome_text(o, child.first_name) for o in outcomes if o.decision.changed]
-    refused = [(f"slot-{o.unit.id}-{o.day.isoformat()}", wording.outcome_text(o, child.first_name))
-               for o in outcomes if o.decision.refusal]
+    refusals = [o for o in outcomes if o.decision.refusal]
+    # A summary link leads to the slot's checkbox when the page shows one to this viewer (focus lands on it), else
+    # to the slot's text (a locked or closed slot has none): the same test as the month page, in 2 queries.
+    boxed: set[str] = set()
+    if refusals:
+        first, last = min(o.day for o in refusals), max(o.day for o in refusals)
+        agenda, now = service.load_agenda(child, first, last), clock.now()
+        held = service.child_reservations(child.id, first, last)
+        for o in refusals:
+            if o.unit.id in agenda.units and agenda.enrolled(o.unit, o.day) and agenda.status(o.unit, o.day):
+                view = month_view.slot_view(agenda, o.unit, o.day, held.get((o.unit.id, o.day)), 0, None, now,
+                                            change.get("by_agent", False))
+                if view.editable:
+                    boxed.add(view.key)
+    refused = []
+    for o in refusals:
+        key = f"{o.unit.id}-{o.day.isoformat()}"
+        refused.append((f"cb-{key}" if key in boxed else f"slot-{key}", wording.outcome_text(o, child.first_name)))
     for text in done:
         flash(text, "success")
     if not outcomes:
-        flash("Aucune modification à enregistrer.", "info")
+        flash(_("Aucune modification à enregistrer."), "info")
     return refused
 
 
@@ -160,5 +178,5 @@ def toggle_slot(child: Person, month_endpoint: str, *, by_agent: bool = False, v
 def _toggle_invalid(child: Person):
     if not is_partial():
         abort(400)
-    return render("reservations/_toggle.html", slot=None, message="Demande invalide : rechargez la page.",
+    return render("reservations/_toggle.html", slot=None, message=_("Demande invalide : rechargez la page."),
                   refused=True, child=child, wording=wording)

@@ -24,6 +24,7 @@ from blueprints.family.views import get_child_or_404
 from blueprints.htmx import render
 from blueprints.reservations import rules
 from blueprints.reservations.planning import family_bookings, slots_text
+from mail import external_url
 from models import Enrollment, Period, Person, db
 
 bp = Blueprint("feeds", __name__)
@@ -46,14 +47,6 @@ def parents_only(view):
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def external_url(endpoint: str, **values) -> str:
-    """Absolute link: PUBLIC_URL when configured (behind a proxy), else the request's host."""
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def feed_url(child: Person) -> str | None:

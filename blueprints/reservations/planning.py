@@ -27,6 +27,7 @@ bp = Blueprint("planning", __name__)
 SLOT_ORDER = {"morning": 0, "meal": 1, "afternoon": 2}
 ISO_WEEK = re.compile(r"(\d{4})-[Ww](\d{2})", re.ASCII)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+CLOSED_DAY = ("public_holiday", "closure")  # rules.Closed reasons that close a day a unit would otherwise run
 
 
 @bp.before_request
@@ -67,23 +68,43 @@ def slots_text(booked: list[Booked]) -> str:
 def family_bookings(child_ids, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], list[Booked]]:
     """Every reservation of these children in [start, end], by (child id, day), slots in the day's order.
 
-    One query (reservation joined to its unit and activity), so the page costs the same for an empty week and a
-    full month.
+    A day the unit is closed (a closure, a public holiday: rules.day_status, as the agenda decides) is left out,
+    so a booking left behind never shows as "Repas" on a closed day. A constant number of queries (the
+    reservations joined to their unit and activity, the closures, the commune), so the page costs the same for
+    an empty week and a full month.
     """
     if not child_ids:
         return {}
     rows = db.session.execute(
-        select(Reservation.child_id, Reservation.date, Reservation.state, Unit.label, Unit.slot, Unit.position,
-               Unit.id, Activity.position)
+        select(Reservation.child_id, Reservation.date, Reservation.state, Unit, Activity)
         .join(Unit, Unit.id == Reservation.unit_id)
         .join(Activity, Activity.id == Unit.activity_id)
         .where(Reservation.child_id.in_(list(child_ids)), Reservation.date.between(start, end))
     ).all()
-    rows = sorted(rows, key=lambda r: (r[1], r[0], SLOT_ORDER.get(r[4], 9), r[7], r[5], r[6]))
+    runs = _runs_on(start, end)
+    rows = sorted((r for r in rows if runs(r[3], r[4], r[1])),
+                  key=lambda r: (r[1], r[0], SLOT_ORDER.get(r[3].slot, 9), r[4].position, r[3].position, r[3].id))
     found: dict[tuple[int, dt.date], list[Booked]] = defaultdict(list)
-    for child_id, day, state, label, *_order in rows:
-        found[(child_id, day)].append(Booked(label, state))
+    for child_id, day, state, unit, _activity in rows:
+        found[(child_id, day)].append(Booked(unit.label, state))
     return dict(found)
+
+
+def _runs_on(start: dt.date, end: dt.date):
+    """runs(unit, activity, day): False on a day the unit is closed (a closure of its activity or of every
+    activity, a public holiday), the days the agenda says "Fermé (…)". Closures and the calendar are read once.
+
+    Other reasons a unit does not run (school holidays, weekday, outside the periods) do not hide a booking: the
+    agent sees those in the occupancy page and sorts them out with the family."""
+    closures = db.session.execute(select(Closure).where(Closure.date.between(start, end))).scalars().all()
+    calendar = service.calendar_for(service.commune(), range(start.year - 1, end.year + 2))
+
+    def runs(unit: Unit, activity: Activity, day: dt.date) -> bool:
+        status = rules.day_status(unit, activity, (), closures, calendar, day)  # no periods: see above
+        return bool(status) or status.reason_code not in CLOSED_DAY
+
+    return runs
+    return runs
 
 
 @dataclass

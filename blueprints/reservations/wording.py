@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from blueprints.reservations import rules
 
+# Lazy: translated when shown (in the request's language), and extracted by Babel (`_l`, see `make extract`).
 CLOSED_REASONS = {
-    "public_holiday": "jour férié",
-    "closure": "fermeture exceptionnelle",
-    "school_holiday": "vacances scolaires",
-    "not_holidays": "ouvert seulement pendant les vacances",
-    "weekday": "pas d'accueil ce jour-là",
-    "out_of_period": "en dehors de la période d'inscription",
+    "public_holiday": _l("jour férié"),
+    "closure": _l("fermeture exceptionnelle"),
+    "school_holiday": _l("vacances scolaires"),
+    "not_holidays": _l("ouvert seulement pendant les vacances"),
+    "weekday": _l("pas d'accueil ce jour-là"),
+    "out_of_period": _l("en dehors de la période d'inscription"),
 }
 
 
@@ -24,7 +26,7 @@ def slot_day(unit, day: dt.date) -> str:
 
 
 def closed_text(status) -> str:
-    reason = _(CLOSED_REASONS.get(status.reason_code, "fermé"))
+    reason = CLOSED_REASONS[status.reason_code] if status.reason_code in CLOSED_REASONS else _("fermé")
     return _("Fermé (%(why)s)", why=status.label) if status.label else _("Fermé (%(why)s)", why=reason)
 
 

@@ -1,8 +1,12 @@
 // Portail Familles: small progressive enhancements (the site works without this file).
 (function () {
   "use strict";
+  // A message in words: an error goes to the alert region (role=alert) and empties the status region, so that no
+  // earlier "réservé" stays next to it; anything else goes to the status region. Both are updated, never replaced.
   function say(text, isError) {
-    var region = document.getElementById("status");
+    var region = document.getElementById(isError ? "alert" : "status");
+    var status = document.getElementById("status");
+    if (isError && status) { status.replaceChildren(); }
     if (!region) { return; }
     var p = document.createElement("p");
     p.className = isError ? "flash flash--error" : "flash";
@@ -17,6 +21,29 @@
     say(status === 400 || status === 403
       ? "Votre session a expiré : rechargez la page pour continuer. Rien n'a été modifié."
       : "Une erreur est survenue : votre modification n'a pas été enregistrée. Réessayez.", true);
+  });
+  // A box whose change saved nothing must not stay as the user left it. Its `checked` attribute is the state the
+  // server last sent (the page, then every answer about its slot), so the box goes back to it when the request
+  // failed (network, 4xx/5xx: the handlers above say why) or when the answer neither sends the slot back nor
+  // confirms a change (an alert alone: expired session, invalid request). Focus stays on the box.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var box = event.detail.elt;
+    if (!box || box.type !== "checkbox" || box.checked === box.defaultChecked) { return; }
+    if (event.detail.successful) {
+      var slot = box.closest("[id^='slot-']");
+      var xhr = event.detail.xhr;
+      var answer = new DOMParser().parseFromString(xhr ? xhr.responseText : "", "text/html");
+      var confirmed = answer.getElementById("status");
+      if ((slot && answer.getElementById(slot.id)) || (confirmed && confirmed.textContent.trim())) { return; }
+      var alert = document.getElementById("alert");
+      if (alert && alert.textContent.trim()) {
+        var status = document.getElementById("status");
+        if (status) { status.replaceChildren(); }
+      } else {
+        say("Votre modification n'a pas été enregistrée : rechargez la page puis réessayez.", true);
+      }
+    }
+    box.checked = box.defaultChecked;
   });
   // An out-of-band answer about a block (an agenda slot) must not swap away the control that has focus (the box
   // just pressed): the block is updated around it and the control takes its new state in place, so focus, the
