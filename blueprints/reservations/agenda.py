@@ -157,7 +157,7 @@ def toggle_slot(child: Person, month_endpoint: str, *, by_agent: bool = False, v
         return _toggle_invalid(child)
     unit_id, day = slot
     want = request.form.get(f"s-{unit_id}-{day.isoformat()}") == "1"
-    agenda = service.load_agenda(child, day, day)
+    agenda = service.load_agenda(child, day, day, unit_id=unit_id)
     if refusal is not None:
         unit, message, refused = agenda.units.get(unit_id), refusal, True
     else:
