@@ -15,7 +15,13 @@ import mail
 from blueprints.auth import tokens
 from blueprints.auth.forms import EmailForm, EmptyForm, LoginForm, SetPasswordForm
 from blueprints.auth.mails import reset_mail
-from blueprints.auth.passwords import fingerprint, hash_password, needs_rehash, password_problem, verify_password
+from blueprints.auth.passwords import (
+    fingerprint,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from blueprints.htmx import render
 from extensions import limiter, submitted_email
 from models import User, db, normalize_email

@@ -32,7 +32,16 @@ from blueprints.htmx import render
 from blueprints.reservations import agenda as shared_agenda
 from blueprints.reservations import month as month_view
 from blueprints.reservations import rules, service
-from models import Activity, Closure, DeadlinePolicy, Person, Reservation, Unit, User, db
+from models import (
+    Activity,
+    Closure,
+    DeadlinePolicy,
+    Person,
+    Reservation,
+    Unit,
+    User,
+    db,
+)
 
 
 def _load(stmt):

@@ -4,44 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort
+from flask import Blueprint
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 import clock
+from blueprints.family.access import current_family, get_child_or_404, require_parent
 from blueprints.htmx import render
 from blueprints.reservations import rules
-from models import Absence, CommuneSettings, Enrollment, Family, Person, Reservation, Unit, db
+from models import (
+    Absence,
+    CommuneSettings,
+    Enrollment,
+    Family,
+    Person,
+    Reservation,
+    Unit,
+    db,
+)
 
 bp = Blueprint("family", __name__)
 
 
-@bp.before_request
-@login_required
-def require_parent():
-    """Only parents attached to a family file use these pages (agents have the back office)."""
-    if current_user.is_agent or current_user.family_id is None:
-        abort(403)
-
-
-def current_family(*options) -> Family:
-    """The logged-in family's file; `options`: loader options for what the page shows (no query per member)."""
-    return db.get_or_404(Family, current_user.family_id, options=options)
-
-
-def get_child_or_404(child_id: int, *options) -> Person:
-    """The child `child_id` of the logged-in family, or 404 (same answer whether it exists elsewhere or not).
-    `options`: loader options for what the page shows."""
-    child = db.session.execute(
-        db.select(Person).where(
-            Person.id == child_id, Person.role == "child", Person.family_id == current_user.family_id
-        ).options(*options)
-    ).scalar_one_or_none()
-    if child is None:
-        abort(404)
-    return child
+bp.before_request(require_parent)
 
 
 @dataclass

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 
 import clock
 from blueprints.family import documents
-from blueprints.family.views import get_child_or_404
+from blueprints.family.access import get_child_or_404, require_parent
 from blueprints.htmx import render
 from blueprints.reservations import rules, service
 from blueprints.reservations.absence_forms import AbsenceForm, JustificationForm
@@ -31,12 +31,7 @@ REASON = "Absence signalée"
 JUSTIFIED = "Absence justifiée (justificatif envoyé)"
 
 
-@bp.before_request
-@login_required
-def require_parent():
-    """Absences are signalled by the family (agents use the back office)."""
-    if current_user.is_agent or current_user.family_id is None:
-        abort(403)
+bp.before_request(require_parent)
 
 
 def get_absence_or_404(child: Person, absence_id: int) -> Absence:

@@ -16,7 +16,7 @@ from flask import flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from blueprints.family.views import get_child_or_404
+from blueprints.family.access import get_child_or_404
 from blueprints.htmx import render
 from blueprints.reservations import month as month_view
 from blueprints.reservations import rules, service, wording

@@ -11,16 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from functools import wraps
 
 import icalendar
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 import clock
-from blueprints.family.views import get_child_or_404
+from blueprints.family.access import get_child_or_404, parents_only
 from blueprints.htmx import render
 from blueprints.reservations import rules
 from blueprints.reservations.planning import family_bookings, slots_text
@@ -34,19 +41,6 @@ TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}", re.ASCII)  # what secrets.token_u
 PAST_DAYS = 31
 MAX_DAYS = 400  # about 13 months
 FEED_CACHE = "private, max-age=900"
-
-
-def parents_only(view):
-    """Login required; only parents attached to a family (agents: 403), like the agenda."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if current_user.is_agent or current_user.family_id is None:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def feed_url(child: Person) -> str | None:

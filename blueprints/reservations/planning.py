@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
+from blueprints.family.access import require_parent
 from blueprints.htmx import render
 from blueprints.reservations import rules, service
-from blueprints.reservations.month import month_bounds
 from blueprints.reservations.agenda import local_today, parse_month, shift_month
+from blueprints.reservations.month import month_bounds
 from models import Activity, Closure, Person, Reservation, Unit, db
 
 bp = Blueprint("planning", __name__)
@@ -30,12 +31,7 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 CLOSED_DAY = ("public_holiday", "closure")  # rules.Closed reasons that close a day a unit would otherwise run
 
 
-@bp.before_request
-@login_required
-def require_parent():
-    """The planning is the family's (agents see children through the back office)."""
-    if current_user.is_agent or current_user.family_id is None:
-        abort(403)
+bp.before_request(require_parent)
 
 
 # --------------------------------------------------------------------------- data

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, session, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, redirect, request, session, url_for
 
-from blueprints.family.views import get_child_or_404
+from blueprints.family.access import get_child_or_404, require_parent
 from blueprints.htmx import render
 from blueprints.reservations.agenda import (
     local_today,
@@ -19,12 +18,7 @@ from blueprints.reservations.agenda import (
 bp = Blueprint("reservations", __name__)
 
 
-@bp.before_request
-@login_required
-def require_parent():
-    """The agenda pages are the family's (agents use the back-office agenda)."""
-    if current_user.is_agent or current_user.family_id is None:
-        abort(403)
+bp.before_request(require_parent)
 
 
 @bp.route("/enfants/<int:child_id>/agenda")
