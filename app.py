@@ -244,6 +244,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if not (app.config["DEMO"] or app.config.get("TESTING")) and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint and request.endpoint != "static" and response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -370,7 +370,7 @@ def test_a_justified_absence_takes_no_second_certificate(world, client, absence)
 # --------------------------------------------------------------------------- the document and who sees it
 
 
-def test_document_is_served_to_the_family_and_agents_only(world, client, absence, make_agent):
+def test_document_is_served_to_the_family_and_agents_only(world, client, absence, make_agent, caplog):
     login(client, world.parent)
     upload(client, world.lea, absence, tiny_pdf(), name="../../Certificat <Léa>; final.pdf")
     document = db.session.execute(select(Document)).scalar_one()
@@ -385,9 +385,12 @@ def test_document_is_served_to_the_family_and_agents_only(world, client, absence
     assert "no-store" in response.headers["Cache-Control"] and "private" in response.headers["Cache-Control"]
     assert f'href="/documents/{document.id}"' in client.get(f"/enfants/{world.lea.id}/absences").text
 
+    assert "read by agent" not in caplog.text  # the family reading its own file is not logged
     agent = world.app.test_client()
-    login(agent, make_agent())
-    assert agent.get(f"/documents/{document.id}").data == tiny_pdf()
+    login(agent, the_agent := make_agent())
+    with caplog.at_level("INFO"):
+        assert agent.get(f"/documents/{document.id}").data == tiny_pdf()
+    assert f"document {document.id} (family {document.family_id}) read by agent {the_agent.id}" in caplog.text
 
     other = world.app.test_client()
     login(other, world.other_parent)

@@ -332,3 +332,11 @@ def test_the_demo_starts_without_a_public_url_and_links_use_the_request_host(bui
     assert application.config["PUBLIC_URL"] == "" and application.config["TRUSTED_HOSTS"] is None
     status, link = reset_link(application, email, base_url="http://127.0.0.1:5000")
     assert status == 200 and link.startswith("http://127.0.0.1:5000/reinitialiser/")
+
+
+def test_in_production_https_answers_carry_hsts_and_the_demo_does_not(build_app):
+    application, _ = build_app(drop=("TESTING",), env={"PUBLIC_URL": PUBLIC_URL})
+    secure = application.test_client().get("/connexion", base_url=PUBLIC_URL)
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    demo, _ = build_app(drop=("TESTING", "SERVER_NAME"), DEMO=True)
+    assert "Strict-Transport-Security" not in demo.test_client().get("/connexion", base_url="https://127.0.0.1").headers

@@ -82,6 +82,9 @@ def download(doc_id: int):
     document = db.session.get(Document, doc_id)
     if document is None or not may_read(document):
         abort(404)
+    if current_user.is_agent:  # supporting documents can hold health data: need-to-know access is logged
+        current_app.logger.info("document %s (family %s) read by agent %s", document.id, document.family_id,
+                                current_user.id)
     response = send_from_directory(
         uploads_dir(), document.stored_name, mimetype=document.content_type, as_attachment=True,
         download_name=clean_filename(document.original_name, document.content_type), conditional=False, etag=False,

@@ -22,7 +22,7 @@ from blueprints.family.access import get_child_or_404, require_parent
 from blueprints.htmx import render
 from blueprints.reservations import rules, service
 from blueprints.reservations.absence_forms import AbsenceForm, JustificationForm
-from blueprints.reservations.agenda import notify_promoted
+from blueprints.reservations.agenda import local_today, notify_promoted
 from models import Absence, Document, Person, Reservation, Unit, db
 
 bp = Blueprint("absences", __name__)
@@ -40,10 +40,6 @@ def get_absence_or_404(child: Person, absence_id: int) -> Absence:
     if absence is None or absence.child_id != child.id:
         abort(404)
     return absence
-
-
-def local_today() -> dt.date:
-    return clock.now().astimezone(rules.PARIS).date()
 
 
 # --------------------------------------------------------------------------- rules against the database

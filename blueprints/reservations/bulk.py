@@ -30,7 +30,6 @@ from blueprints.reservations.views import bp
 from models import Person, Unit, db
 
 MAX_DAYS = 400  # a safety net: a period is a school year at most
-_SLOT_ORDER = {"morning": 0, "meal": 1, "afternoon": 2}
 
 
 @dataclass
@@ -73,7 +72,7 @@ def slot_groups(agenda: service.ChildAgenda) -> list[SlotGroup]:
     """The child's units grouped by label; holiday-only activities apart, so that a school-week pattern never books
     the holiday leisure centre by surprise."""
     groups: dict[str, SlotGroup] = {}
-    units = sorted(agenda.units.values(), key=lambda u: (_SLOT_ORDER.get(u.slot, 9), u.activity.position, u.id))
+    units = sorted(agenda.units.values(), key=lambda u: (rules.SLOT_ORDER.get(u.slot, 9), u.activity.position, u.id))
     for unit in units:
         holidays = unit.activity.calendar == "holidays_only"
         key = _slug(unit.label) + ("-vacances" if holidays else "")

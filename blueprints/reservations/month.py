@@ -95,7 +95,7 @@ def build_month(agenda: service.ChildAgenda, year: int, month: int, now: dt.date
                 view.slots.append(slot_view(agenda, unit, day, reservations.get(key), taken.get(key, 0),
                                             positions.get(key), now, by_agent))
         if view.slots:
-            view.slots.sort(key=lambda s: (_SLOT_ORDER.get(s.unit.slot, 9), s.unit.activity.position, s.unit.id))
+            view.slots.sort(key=lambda s: (rules.SLOT_ORDER.get(s.unit.slot, 9), s.unit.activity.position, s.unit.id))
             days.append(view)
         else:
             view.closed = _telling_closure(agenda, day)
@@ -128,7 +128,6 @@ def single_slot(agenda: service.ChildAgenda, unit, day: dt.date, now: dt.datetim
     return slot_view(agenda, unit, day, reservation, taken, position, now, by_agent)
 
 
-_SLOT_ORDER = {"morning": 0, "meal": 1, "afternoon": 2}
 
 
 def weeks(days: list[DayView]) -> list[tuple[int, dt.date, list[DayView]]]:

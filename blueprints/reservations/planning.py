@@ -25,7 +25,6 @@ from models import Activity, Closure, Person, Reservation, Unit, db
 
 bp = Blueprint("planning", __name__)
 
-SLOT_ORDER = {"morning": 0, "meal": 1, "afternoon": 2}
 ISO_WEEK = re.compile(r"(\d{4})-[Ww](\d{2})", re.ASCII)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 CLOSED_DAY = ("public_holiday", "closure")  # rules.Closed reasons that close a day a unit would otherwise run
@@ -79,7 +78,7 @@ def family_bookings(child_ids, start: dt.date, end: dt.date) -> dict[tuple[int, 
     ).all()
     runs = _runs_on(start, end)
     rows = sorted((r for r in rows if runs(r[3], r[4], r[1])),
-                  key=lambda r: (r[1], r[0], SLOT_ORDER.get(r[3].slot, 9), r[4].position, r[3].position, r[3].id))
+                  key=lambda r: (r[1], r[0], rules.SLOT_ORDER.get(r[3].slot, 9), r[4].position, r[3].position, r[3].id))
     found: dict[tuple[int, dt.date], list[Booked]] = defaultdict(list)
     for child_id, day, state, unit, _activity in rows:
         found[(child_id, day)].append(Booked(unit.label, state))

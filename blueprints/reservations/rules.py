@@ -39,6 +39,9 @@ FR = {
     "until_weekday_before": "{action} jusqu'au {weekday} de la semaine précédente à {time}.",
 }
 
+# The order of a day's slots, wherever they are listed.
+SLOT_ORDER = {"morning": 0, "meal": 1, "afternoon": 2}
+
 # States that hold a place (count against capacity); "waiting" does not.
 TAKEN_STATES = frozenset({"reserved", "absent", "justified"})
 STATES = frozenset({"reserved", "waiting", "absent", "justified"})

@@ -42,9 +42,6 @@ class ChildAgenda:
     closures: list[Closure]
     justification_hours: int = 48
 
-    def unit_activity(self, unit: Unit) -> Activity:
-        return unit.activity
-
     def enrolled(self, unit: Unit, day: dt.date) -> bool:
         return any(p.start_date <= day <= p.end_date for p in self.periods.get(unit.activity_id, ()))
 
