@@ -61,10 +61,14 @@ def family_todo(family: Family) -> list[ToDo]:
     waiting = db.session.execute(
         select(Reservation, Unit).join(Unit, Reservation.unit_id == Unit.id)
         .where(Reservation.child_id.in_(children), Reservation.state == "waiting", Reservation.date >= today)
-        .order_by(Reservation.date).limit(10)
+        .order_by(Reservation.date, Unit.position).limit(30)
     ).all()
-    todo += [ToDo(children[r.child_id], "waiting", _("%(slot)s du %(day)s", slot=u.label, day=rules.format_date(r.date)))
-             for r, u in waiting]
+    by_day: dict[tuple, list[str]] = {}
+    for r, u in waiting:  # one line per child and day: "Matin, Repas, Après-midi du mercredi 13 janvier"
+        by_day.setdefault((r.date, r.child_id), []).append(u.label)
+    todo += [ToDo(children[child_id], "waiting", _("%(slots)s du %(day)s", slots=", ".join(labels),
+                                                    day=rules.format_date(day)))
+             for (day, child_id), labels in by_day.items()]
     return todo
 
 
