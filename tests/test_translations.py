@@ -19,7 +19,7 @@ EXPECTED = {
     "blueprints/reservations/agenda.py": [
         "Une place s'est libérée : réservation confirmée", "Aucune modification à enregistrer.",
         "Demande invalide : rechargez la page."],
-    "blueprints/family/views.py": ["%(slot)s du %(day)s"],
+    "blueprints/family/views.py": ["%(slots)s du %(day)s"],
     "blueprints/backoffice/activities.py": ["Fermeture : %(reason)s", "Fermeture du %(day)s : réservations annulées"],
 }
 
