@@ -141,7 +141,7 @@ def _playwright():
 @pytest.fixture(scope="session")
 def browser(_playwright):
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} not found: run `make setup-test` (Debian's chromium; never `playwright install`)")
+        pytest.fail(f"{CHROMIUM} not found: run `make setup-test` (Debian's chromium; never a browser downloaded by Playwright)")
     browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
