@@ -18,7 +18,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from blueprints.family.documents import detect_type
+from blueprints.family.uploads import detect_type
 
 MAX_DAYS = 62
 # <input type="date"> sends ISO dates; a browser without a date picker lets people type 23/11/2026.

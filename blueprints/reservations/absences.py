@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 import clock
-from blueprints.family import documents
+from blueprints.family import uploads
 from blueprints.family.access import get_child_or_404, require_parent
 from blueprints.htmx import render
 from blueprints.reservations import rules, service
@@ -243,11 +243,11 @@ def save_justification(agenda: service.ChildAgenda, absence: Absence, form: Just
                        now: dt.datetime) -> int:
     """Store the file, record the Document, justify the absence and its reservations (one transaction; the file
     is removed again if the database write fails)."""
-    stored_name = documents.store(form.content, form.content_type)
+    stored_name = uploads.store(form.content, form.content_type)
     try:
         document = Document(
             family_id=current_user.family_id, child_id=absence.child_id, kind="justificatif_absence",
-            original_name=documents.clean_filename(form.certificate.data.filename, form.content_type),
+            original_name=uploads.clean_filename(form.certificate.data.filename, form.content_type),
             stored_name=stored_name, content_type=form.content_type, size=len(form.content), uploaded_at=now,
             uploaded_by_id=current_user.id)
         db.session.add(document)
@@ -257,6 +257,6 @@ def save_justification(agenda: service.ChildAgenda, absence: Absence, form: Just
         db.session.commit()
     except Exception:
         db.session.rollback()
-        documents.discard(stored_name)
+        uploads.discard(stored_name)
         raise
     return count
