@@ -42,6 +42,7 @@ setup-test: setup
 
 ## test: every test (SQLite by default; PostgreSQL when TEST_DATABASE_URL is set)
 test: setup-test
+	$(VENV)/bin/ruff check --quiet .
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 ## translations catalogue maintenance (French is the source language)

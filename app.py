@@ -152,8 +152,12 @@ def create_app(config: dict | None = None) -> Flask:
 
         login_url = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
         if is_partial():
-            return render("_alert_oob.html", message=_("Votre session a expiré : rien n'a été enregistré."),
-                          link=login_url, link_text=_("Se reconnecter"))
+            return render(
+                "_alert_oob.html",
+                message=_("Votre session a expiré : rien n'a été enregistré."),
+                link=login_url,
+                link_text=_("Se reconnecter"),
+            )
         flash(_("Connectez-vous pour accéder à cette page."), "info")
         return redirect(login_url)
 
@@ -179,9 +183,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["date_long"] = lambda d: format_date(d, "EEEE d MMMM y") if d else ""
     app.jinja_env.filters["date_short"] = lambda d: format_date(d, "dd/MM/y") if d else ""
-    app.jinja_env.filters["datetime_long"] = (
-        lambda d: format_datetime(d, "EEEE d MMMM y 'à' H 'h' mm") if d else ""
-    )
+    app.jinja_env.filters["datetime_long"] = lambda d: format_datetime(d, "EEEE d MMMM y 'à' H 'h' mm") if d else ""
     app.jinja_env.filters["month_year"] = lambda d: format_date(d, "LLLL y")
     app.jinja_env.add_extension("jinja2.ext.do")
     from blueprints.reservations.rules import format_date as plain_date
@@ -195,7 +197,9 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(e):
-        return page(400, _("Requête invalide"), _("La demande n'a pas pu être comprise. Réessayez depuis la page précédente."))
+        return page(
+            400, _("Requête invalide"), _("La demande n'a pas pu être comprise. Réessayez depuis la page précédente.")
+        )
 
     @app.errorhandler(SecurityError)
     def untrusted_host(e):

@@ -20,8 +20,21 @@ from vacances_scolaires_france import SchoolHolidayDates
 
 from blueprints.auth.passwords import hash_password
 from models import (
-    Absence, Activity, Closure, CommuneSettings, DeadlinePolicy, Enrollment, Family, Period, Person, Reservation,
-    School, Unit, User, db, utcnow,
+    Absence,
+    Activity,
+    Closure,
+    CommuneSettings,
+    DeadlinePolicy,
+    Enrollment,
+    Family,
+    Period,
+    Person,
+    Reservation,
+    School,
+    Unit,
+    User,
+    db,
+    utcnow,
 )
 
 UTC = dt.timezone.utc

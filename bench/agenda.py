@@ -44,7 +44,18 @@ import demo  # noqa: E402
 from app import create_app  # noqa: E402
 from blueprints.reservations import rules, service  # noqa: E402
 from models import (  # noqa: E402
-    Activity, Closure, DeadlinePolicy, Enrollment, Family, Period, Person, Reservation, School, Unit, User, db,
+    Activity,
+    Closure,
+    DeadlinePolicy,
+    Enrollment,
+    Family,
+    Period,
+    Person,
+    Reservation,
+    School,
+    Unit,
+    User,
+    db,
 )
 
 UTC = dt.timezone.utc

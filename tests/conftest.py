@@ -126,8 +126,13 @@ def make_family(app, password_hash):
 
     def factory(name="Martin", children=("Léa",), email=None, password=True, school=None):
         counter["n"] += 1
-        fam = Family(dossier_number=f"T-{counter['n']:04d}-{uuid.uuid4().hex[:4]}", name=name, address="1 rue de l'École",
-                     postcode="45000", city="Démo-sur-Loire")
+        fam = Family(
+            dossier_number=f"T-{counter['n']:04d}-{uuid.uuid4().hex[:4]}",
+            name=name,
+            address="1 rue de l'École",
+            postcode="45000",
+            city="Démo-sur-Loire",
+        )
         db.session.add(fam)
         db.session.flush()
         email = email or f"parent{counter['n']}.{uuid.uuid4().hex[:6]}@example.org"
@@ -135,13 +140,26 @@ def make_family(app, password_hash):
         db.session.add(guardian)
         kids = []
         for i, first in enumerate(children):
-            kid = Person(family_id=fam.id, role="child", first_name=first, last_name=name,
-                         birth_date=dt.date(2018 - i, 3, 14), school=school, class_name="CE1")
+            kid = Person(
+                family_id=fam.id,
+                role="child",
+                first_name=first,
+                last_name=name,
+                birth_date=dt.date(2018 - i, 3, 14),
+                school=school,
+                class_name="CE1",
+            )
             db.session.add(kid)
             kids.append(kid)
         db.session.flush()
-        user = User(email=email.lower(), role="parent", family_id=fam.id, person_id=guardian.id,
-                    display_name=f"Camille {name}", password_hash=password_hash if password else None)
+        user = User(
+            email=email.lower(),
+            role="parent",
+            family_id=fam.id,
+            person_id=guardian.id,
+            display_name=f"Camille {name}",
+            password_hash=password_hash if password else None,
+        )
         db.session.add(user)
         db.session.commit()
         return fam, user, kids
@@ -167,8 +185,11 @@ def login_as(client):
     def do_login(user_or_email, password=PASSWORD, follow=False):
         email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
         page = client.get("/connexion")
-        return client.post("/connexion", data={"email": email, "password": password, "csrf_token": csrf_from(page.text)},
-                           follow_redirects=follow)
+        return client.post(
+            "/connexion",
+            data={"email": email, "password": password, "csrf_token": csrf_from(page.text)},
+            follow_redirects=follow,
+        )
 
     return do_login
 
@@ -177,8 +198,17 @@ def login_as(client):
 def make_activity(app):
     """A school-day activity with one unit and a school-year period (no deadline policy unless given)."""
 
-    def factory(code="restauration", slot="meal", label="Repas", weekdays="0134", capacity=None,
-                start=dt.date(2026, 9, 1), end=dt.date(2027, 7, 3), calendar="school_days", **kwargs):
+    def factory(
+        code="restauration",
+        slot="meal",
+        label="Repas",
+        weekdays="0134",
+        capacity=None,
+        start=dt.date(2026, 9, 1),
+        end=dt.date(2027, 7, 3),
+        calendar="school_days",
+        **kwargs,
+    ):
         activity = Activity(code=f"{code}-{uuid.uuid4().hex[:4]}", name=code.title(), calendar=calendar, **kwargs)
         db.session.add(activity)
         db.session.flush()

@@ -231,8 +231,11 @@ def test_invitation_lets_the_parent_choose_a_password_and_logs_in(app, client, i
     assert link.startswith("/activer/")
     form = client.get(link)
     assert form.status_code == 200 and email in text(form)
-    response = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
-                                       "csrf_token": csrf_from(form.text)}, follow_redirects=True)
+    response = client.post(
+        link,
+        data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": csrf_from(form.text)},
+        follow_redirects=True,
+    )
     assert response.request.path == "/mon-accueil"
     assert "Votre mot de passe est enregistré" in text(response)
     assert "Bonjour Camille Lefèvre" in text(response)
@@ -242,8 +245,9 @@ def test_invitation_lets_the_parent_choose_a_password_and_logs_in(app, client, i
     assert submit(client, "/connexion", {"email": email, "password": NEW_PASSWORD}).status_code == 302
 
 
-@pytest.mark.parametrize(("later", "valid"), [(dt.timedelta(hours=23, minutes=59), True),
-                                               (dt.timedelta(hours=24), False)])
+@pytest.mark.parametrize(
+    ("later", "valid"), [(dt.timedelta(hours=23, minutes=59), True), (dt.timedelta(hours=24), False)]
+)
 def test_invitation_link_expires_after_24_hours(app, client, invite, family_without_account, later, valid):
     fam, email = family_without_account
     at(app, T0)
@@ -258,8 +262,9 @@ def test_invitation_link_expires_after_24_hours(app, client, invite, family_with
     assert "expire 24 heures après son envoi" in text(response)
     assert 'href="/mot-de-passe-oublie"' in response.text  # a way to get a new link
     assert email not in text(response) and "Lefèvre" not in text(response)
-    form_post = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
-                                        "csrf_token": csrf_from(response.text)})
+    form_post = client.post(
+        link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": csrf_from(response.text)}
+    )
     assert form_post.status_code == 410
     assert user_by_email(email).password_hash is None
 
@@ -278,8 +283,14 @@ def test_invitation_link_works_only_once(app, client, invite, family_without_acc
     assert "déjà servi" in text(again)
     assert 'href="/mot-de-passe-oublie"' in again.text
     assert email not in text(again)
-    replay = other.post(link, data={"password": "Un-autre-mot-de-passe-9", "confirm": "Un-autre-mot-de-passe-9",
-                                    "csrf_token": csrf_from(again.text)})
+    replay = other.post(
+        link,
+        data={
+            "password": "Un-autre-mot-de-passe-9",
+            "confirm": "Un-autre-mot-de-passe-9",
+            "csrf_token": csrf_from(again.text),
+        },
+    )
     assert replay.status_code == 410
     assert user_by_email(email).password_hash == first_hash
 
@@ -320,8 +331,9 @@ def test_unknown_link_says_nothing_about_any_account(client):
         ("x" * 300, "x" * 300, "password", "Le mot de passe doit contenir au plus 128 caractères."),
     ],
 )
-def test_activation_form_explains_each_error_next_to_the_field(app, client, invite, family_without_account,
-                                                               password, confirm, field, message):
+def test_activation_form_explains_each_error_next_to_the_field(
+    app, client, invite, family_without_account, password, confirm, field, message
+):
     fam, email = family_without_account
     at(app, T0)
     invite(fam)
@@ -353,7 +365,7 @@ def test_activation_form_shows_every_problem_at_once(app, client, invite, family
 def test_forgotten_password_answers_the_same_whether_the_account_exists_or_not(app, make_family):
     _, user, _ = make_family()
     known = submit(app.test_client(), "/mot-de-passe-oublie", {"email": user.email})
-    stranger = "inconnu" + user.email[len("inconnu"):]  # same length, no account
+    stranger = "inconnu" + user.email[len("inconnu") :]  # same length, no account
     unknown = submit(app.test_client(), "/mot-de-passe-oublie", {"email": stranger})
     assert known.status_code == unknown.status_code == 200
     assert comparable(known).replace(user.email, "@") == comparable(unknown).replace(stranger, "@")
@@ -469,7 +481,9 @@ def test_choosing_a_password_closes_every_other_open_link(app, client, make_fami
     reset = tokens.issue(user, "reset", T0)
     db.session.commit()
     at(app, T0 + dt.timedelta(minutes=5))
-    assert submit(client, f"/activer/{invitation}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert (
+        submit(client, f"/activer/{invitation}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    )
     other = app.test_client().get(f"/reinitialiser/{reset}")
     assert other.status_code == 410
     assert "n'est plus valable" in text(other)
@@ -496,9 +510,14 @@ def test_forgot_form_explains_a_bad_address_next_to_the_field(app, client, email
 @pytest.mark.parametrize(
     ("data", "errors"),
     [
-        ({"email": "", "password": ""}, {"email": "Saisissez votre adresse e-mail.",
-                                          "password": "Saisissez votre mot de passe."}),
-        ({"email": "x" * 300, "password": PASSWORD}, {"email": "L'adresse e-mail doit contenir au plus 254 caractères."}),
+        (
+            {"email": "", "password": ""},
+            {"email": "Saisissez votre adresse e-mail.", "password": "Saisissez votre mot de passe."},
+        ),
+        (
+            {"email": "x" * 300, "password": PASSWORD},
+            {"email": "L'adresse e-mail doit contenir au plus 254 caractères."},
+        ),
     ],
 )
 def test_login_form_explains_missing_or_too_long_input(client, data, errors):
@@ -526,13 +545,22 @@ def test_login_returns_to_the_page_asked_for(client, make_family, login_as):
     parts = urlsplit(login_url)
     assert parts.path == "/connexion" and parse_qs(parts.query)["next"] == [f"/enfants/{kids[0].id}"]
     form = client.get(login_url)
-    response = client.post(login_url, data={"email": user.email, "password": PASSWORD,
-                                            "csrf_token": csrf_from(form.text)})
+    response = client.post(
+        login_url, data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(form.text)}
+    )
     assert response.headers["Location"] == f"/enfants/{kids[0].id}"
 
 
-OFF_SITE = ["https://evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example", "/\t/evil.example",
-            "https:evil.example", "javascript:alert(1)", "evil.example"]
+OFF_SITE = [
+    "https://evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example",
+    "https:evil.example",
+    "javascript:alert(1)",
+    "evil.example",
+]
 
 
 def test_login_ignores_a_next_address_off_the_site(app, make_family):
@@ -541,8 +569,11 @@ def test_login_ignores_a_next_address_off_the_site(app, make_family):
     for target in OFF_SITE:
         client = app.test_client()
         form = client.get("/connexion", query_string={"next": target})
-        response = client.post("/connexion", query_string={"next": target},
-                               data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(form.text)})
+        response = client.post(
+            "/connexion",
+            query_string={"next": target},
+            data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(form.text)},
+        )
         assert response.status_code == 302
         if response.headers["Location"] != "/mon-accueil":
             followed[target] = response.headers["Location"]

@@ -20,7 +20,10 @@ def text(response) -> str:
 def result_names(response) -> list[str]:
     """The family names listed in the results table, in order."""
     block = re.search(r'<div id="results">.*', response.get_data(as_text=True), re.DOTALL).group(0)
-    return [html.unescape(n) for n in re.findall(r'<th scope="row"><a href="/gestion/familles/\d+">Famille (.*?)</a>', block)]
+    return [
+        html.unescape(n)
+        for n in re.findall(r'<th scope="row"><a href="/gestion/familles/\d+">Famille (.*?)</a>', block)
+    ]
 
 
 @pytest.fixture
@@ -33,8 +36,14 @@ def agent(client, make_agent, login_as):
 def invite_buttons(page) -> list[tuple[str, str]]:
     """(form action, button text) of each invitation button on a back-office family page."""
     body = page.get_data(as_text=True)
-    return [(action, html.unescape(label).strip()) for action, label in re.findall(
-        r'<form method="post" action="(/gestion/familles/\d+/inviter/\d+)">.*?<button[^>]*>(.*?)<span', body, re.DOTALL)]
+    return [
+        (action, html.unescape(label).strip())
+        for action, label in re.findall(
+            r'<form method="post" action="(/gestion/familles/\d+/inviter/\d+)">.*?<button[^>]*>(.*?)<span',
+            body,
+            re.DOTALL,
+        )
+    ]
 
 
 def click_invite(client, family_id):
@@ -75,7 +84,9 @@ def test_a_parent_cannot_send_invitations(client, make_family, login_as):
     login_as(user)
     page = client.get("/mon-accueil")
     guardian = other.guardians[0]
-    response = client.post(f"/gestion/familles/{other.id}/inviter/{guardian.id}", data={"csrf_token": csrf_from(page.text)})
+    response = client.post(
+        f"/gestion/familles/{other.id}/inviter/{guardian.id}", data={"csrf_token": csrf_from(page.text)}
+    )
     assert response.status_code == 403
 
 
@@ -133,9 +144,13 @@ def test_search_finds_families_by_name_first_name_and_email(client, agent, famil
         response = client.get("/gestion/familles", query_string={"q": q})
         assert response.status_code == 200
         found = sorted(result_names(response))
-        count = (f"Aucune famille ne correspond à « {q} »." if not expected
-                 else f"{len(expected)} famille trouvée" if len(expected) == 1
-                 else f"{len(expected)} familles trouvées")
+        count = (
+            f"Aucune famille ne correspond à « {q} »."
+            if not expected
+            else f"{len(expected)} famille trouvée"
+            if len(expected) == 1
+            else f"{len(expected)} familles trouvées"
+        )
         if found != sorted(expected) or count not in text(response):
             wrong[q] = found
     assert wrong == {}
@@ -237,8 +252,12 @@ def test_inviting_the_family_creates_the_account_and_mails_the_link(app, client,
 
     account = db.session.execute(db.select(User).where(User.email == email)).scalar_one()
     guardian = fam.guardians[0]
-    assert (account.role, account.family_id, account.person_id, account.password_hash) == ("parent", fam.id,
-                                                                                            guardian.id, None)
+    assert (account.role, account.family_id, account.person_id, account.password_hash) == (
+        "parent",
+        fam.id,
+        guardian.id,
+        None,
+    )
     assert account.display_name == "Camille Lefèvre"
     [message] = outbox(app)
     assert message["To"] == email
@@ -263,8 +282,11 @@ def test_invitation_needs_an_email_address(app, client, agent, make_family):
     db.session.commit()
     page = client.get(f"/gestion/familles/{fam.id}")
     assert invite_buttons(page) == []  # no button without an address
-    response = client.post(f"/gestion/familles/{fam.id}/inviter/{guardian.id}",
-                           data={"csrf_token": csrf_from(page.text)}, follow_redirects=True)
+    response = client.post(
+        f"/gestion/familles/{fam.id}/inviter/{guardian.id}",
+        data={"csrf_token": csrf_from(page.text)},
+        follow_redirects=True,
+    )
     assert "n'a pas d'adresse e-mail" in text(response)
     assert db.session.scalar(db.select(db.func.count()).select_from(User).where(User.role == "parent")) == 0
     assert outbox(app) == []
@@ -295,8 +317,11 @@ def test_an_already_activated_account_is_not_invited_again(app, client, agent, m
     fam, _, _ = make_family(password=True)
     guardian = fam.guardians[0]
     page = client.get(f"/gestion/familles/{fam.id}")
-    response = client.post(f"/gestion/familles/{fam.id}/inviter/{guardian.id}",
-                           data={"csrf_token": csrf_from(page.text)}, follow_redirects=True)
+    response = client.post(
+        f"/gestion/familles/{fam.id}/inviter/{guardian.id}",
+        data={"csrf_token": csrf_from(page.text)},
+        follow_redirects=True,
+    )
     assert "a déjà activé son compte" in text(response)
     assert outbox(app) == []
 
@@ -347,13 +372,14 @@ def test_demo_outbox_empty(app, client, agent):
     assert "Aucun e-mail pour le moment." in text(client.get("/gestion/boite-envoi"))
 
 
-
 def test_the_results_count_is_announced_only_after_an_htmx_refresh(client, agent, families):
     """The view tells the template whether the request is partial (blueprints/htmx.py decides); the page itself
     shows the count once, in the results."""
     partial = client.get("/gestion/familles", query_string={"q": "lefevre"}, headers={"HX-Request": "true"})
-    assert re.search(r'<div id="status" hx-swap-oob="innerHTML"><p class="visually-hidden">1 famille trouvée</p>',
-                     partial.get_data(as_text=True))
+    assert re.search(
+        r'<div id="status" hx-swap-oob="innerHTML"><p class="visually-hidden">1 famille trouvée</p>',
+        partial.get_data(as_text=True),
+    )
     for extra in ({}, {"HX-Request": "true", "HX-Boosted": "true"}):
         full = client.get("/gestion/familles", query_string={"q": "lefevre"}, headers=extra).get_data(as_text=True)
         assert 'hx-swap-oob="innerHTML"><p class="visually-hidden">' not in full
@@ -364,9 +390,13 @@ def test_only_the_htmx_module_reads_hx_headers():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    readers = [str(path.relative_to(root)) for pattern in ("blueprints/**/*.py", "templates/**/*.html", "*.py")
-               for path in root.glob(pattern) if path.name != "htmx.py"
-               and re.search(r"request\.htmx|request\.headers\.get\(\s*[\"']HX-", path.read_text(encoding="utf-8"))]
+    readers = [
+        str(path.relative_to(root))
+        for pattern in ("blueprints/**/*.py", "templates/**/*.html", "*.py")
+        for path in root.glob(pattern)
+        if path.name != "htmx.py"
+        and re.search(r"request\.htmx|request\.headers\.get\(\s*[\"']HX-", path.read_text(encoding="utf-8"))
+    ]
     assert readers == []
 
 

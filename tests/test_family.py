@@ -22,8 +22,16 @@ def comparable(response) -> str:
 
 def test_mon_accueil_lists_the_family_with_a_link_per_child(client, make_family, login_as, school):
     fam, user, (lea, hugo) = make_family(name="Martin", children=("Léa", "Hugo"), school=school)
-    db.session.add(Person(family_id=fam.id, role="contact", first_name="Josiane", last_name="Martin",
-                          relationship_label="grand-mère", can_pick_up=True))
+    db.session.add(
+        Person(
+            family_id=fam.id,
+            role="contact",
+            first_name="Josiane",
+            last_name="Martin",
+            relationship_label="grand-mère",
+            can_pick_up=True,
+        )
+    )
     db.session.commit()
     login_as(user)
     page = client.get("/mon-accueil")
@@ -158,13 +166,15 @@ def test_mon_accueil_lists_what_to_do_for_this_family_only(app, client, make_fam
     expired = Absence(child_id=lea.id, start_date=dt.date(2026, 11, 2), end_date=dt.date(2026, 11, 3))
     elsewhere = Absence(child_id=other.id, start_date=dt.date(2026, 11, 19), end_date=dt.date(2026, 11, 20))
     db.session.add_all([pending, expired, elsewhere])
-    db.session.add_all([
-        Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 11, 19), state="absent"),
-        Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 11, 2), state="absent"),
-        Reservation(child_id=other.id, unit_id=unit.id, date=dt.date(2026, 11, 19), state="absent"),
-        Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 12, 3), state="waiting"),
-        Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 11, 16), state="waiting"),
-    ])
+    db.session.add_all(
+        [
+            Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 11, 19), state="absent"),
+            Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 11, 2), state="absent"),
+            Reservation(child_id=other.id, unit_id=unit.id, date=dt.date(2026, 11, 19), state="absent"),
+            Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 12, 3), state="waiting"),
+            Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 11, 16), state="waiting"),
+        ]
+    )
     db.session.commit()
     login_as(user)
     page = html.unescape(client.get("/mon-accueil").text)
@@ -224,9 +234,13 @@ def test_family_pages_cost_the_same_queries_for_one_child_or_four(app, make_fami
     for n in (1, 4):
         user, kids = family_with(make_family, make_activity, n)
         client = app.test_client()
-        client.post("/connexion", data={"email": user.email, "password": PASSWORD,
-                                        "csrf_token": csrf_from(client.get("/connexion").text)})
+        client.post(
+            "/connexion",
+            data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(client.get("/connexion").text)},
+        )
         assert all(f"École {n}-{i}" in client.get("/mon-accueil").text for i in range(n))  # also the warm-up
         assert html.unescape(client.get(f"/enfants/{kids[0].id}").text).count(" — Année scolaire 2026-2027 (du ") == n
-        costs.append((len(statements_for(client, "/mon-accueil")), len(statements_for(client, f"/enfants/{kids[0].id}"))))
+        costs.append(
+            (len(statements_for(client, "/mon-accueil")), len(statements_for(client, f"/enfants/{kids[0].id}")))
+        )
     assert costs[0] == costs[1], costs

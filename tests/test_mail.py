@@ -183,8 +183,9 @@ def test_forgot_password_answers_before_speaking_to_the_mail_server(app, make_fa
     client = app.test_client()
     page = client.get("/mot-de-passe-oublie")
     started = time.monotonic()
-    known = client.post("/mot-de-passe-oublie", data={"email": user.email, "csrf_token": csrf_from(page.text)},
-                        buffered=False)  # the answer, before the server closes it
+    known = client.post(
+        "/mot-de-passe-oublie", data={"email": user.email, "csrf_token": csrf_from(page.text)}, buffered=False
+    )  # the answer, before the server closes it
     assert time.monotonic() - started < 5
     assert slow_smtp.envelopes == []  # answered while the mail server still holds nothing
     assert known.status_code == unknown.status_code == 200
@@ -197,8 +198,7 @@ def test_forgot_password_answers_before_speaking_to_the_mail_server(app, make_fa
     assert app.test_client().get(link_in(message)).status_code == 200  # committed before it left
 
 
-def test_when_the_mail_server_is_down_the_agent_is_told_and_nothing_is_stored(app, make_family, make_agent,
-                                                                               smtp_down):
+def test_when_the_mail_server_is_down_the_agent_is_told_and_nothing_is_stored(app, make_family, make_agent, smtp_down):
     fam, user, _ = make_family()
     email = user.email
     db.session.delete(user)
@@ -218,9 +218,13 @@ def test_cli_creates_an_agent_with_an_activation_link(app):
     """`flask agent create` bootstraps the first agent: account without password, a working activation link."""
     from models import User, db, normalize_email
 
-    result = app.test_cli_runner().invoke(args=["agent", "create", "Chef.Service@Mairie.example", "--name", "Service Enfance"])
+    result = app.test_cli_runner().invoke(
+        args=["agent", "create", "Chef.Service@Mairie.example", "--name", "Service Enfance"]
+    )
     assert result.exit_code == 0, result.output
-    user = db.session.execute(db.select(User).where(User.email == normalize_email("chef.service@mairie.example"))).scalar_one()
+    user = db.session.execute(
+        db.select(User).where(User.email == normalize_email("chef.service@mairie.example"))
+    ).scalar_one()
     assert user.role == "agent" and not user.has_password
     link = result.output.strip().split()[-1]
     assert "/activer/" in link
@@ -276,8 +280,9 @@ def reset_link(application, email, **request) -> tuple[int, str | None]:
     page = client.get("/mot-de-passe-oublie", **request)
     if page.status_code != 200:
         return page.status_code, None
-    response = client.post("/mot-de-passe-oublie", data={"email": email, "csrf_token": csrf_from(page.text)},
-                           buffered=True, **request)
+    response = client.post(
+        "/mot-de-passe-oublie", data={"email": email, "csrf_token": csrf_from(page.text)}, buffered=True, **request
+    )
     links = [re.search(r"https?://\S+", m.get_content()).group(0) for m in outbox(application)]
     assert len(links) <= 1
     return response.status_code, (links or [None])[0]
@@ -287,8 +292,11 @@ def test_a_forged_host_header_never_reaches_the_reset_link(app, client, make_fam
     app.config["PUBLIC_URL"] = PUBLIC_URL
     _, user, _ = make_family()
     page = client.get("/mot-de-passe-oublie", headers={"Host": "evil.example"})
-    client.post("/mot-de-passe-oublie", headers={"Host": "evil.example"},
-                data={"email": user.email, "csrf_token": csrf_from(page.text)})
+    client.post(
+        "/mot-de-passe-oublie",
+        headers={"Host": "evil.example"},
+        data={"email": user.email, "csrf_token": csrf_from(page.text)},
+    )
     [message] = outbox(app)
     assert "evil.example" not in message.get_content()
     assert link_in(message).startswith("/reinitialiser/")
@@ -297,8 +305,12 @@ def test_a_forged_host_header_never_reaches_the_reset_link(app, client, make_fam
 
 def test_behind_a_proxy_x_forwarded_host_is_ignored(build_app):
     """TRUSTED_PROXIES=1: the client address and scheme come from X-Forwarded-*, never the host."""
-    forged = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.7",
-              "Referer": "https://localhost/mot-de-passe-oublie"}  # CSRF checks the referrer on HTTPS
+    forged = {
+        "X-Forwarded-Host": "evil.example",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "192.0.2.7",
+        "Referer": "https://localhost/mot-de-passe-oublie",
+    }  # CSRF checks the referrer on HTTPS
     application, email = build_app(env={"TRUSTED_PROXIES": "1"}, PUBLIC_URL=PUBLIC_URL)
     status, link = reset_link(application, email, headers=forged)
     assert status == 200 and link.startswith(f"{PUBLIC_URL}/reinitialiser/")
@@ -312,8 +324,12 @@ def test_in_production_links_use_public_url_and_other_hosts_are_refused(build_ap
     application, email = build_app(drop=("TESTING",), env={"TRUSTED_PROXIES": "1", "PUBLIC_URL": PUBLIC_URL + "/"})
     assert not application.testing and application.config["PUBLIC_URL"] == PUBLIC_URL
     assert reset_link(application, email, headers={"Host": "evil.example"}) == (400, None)
-    assert reset_link(application, email, headers={"Host": "portail.ville-exemple.fr",
-                                                   "X-Forwarded-Host": "evil.example"})[0] == 200
+    assert (
+        reset_link(
+            application, email, headers={"Host": "portail.ville-exemple.fr", "X-Forwarded-Host": "evil.example"}
+        )[0]
+        == 200
+    )
     [message] = outbox(application)
     assert re.search(rf"^{re.escape(PUBLIC_URL)}/reinitialiser/\S+$", message.get_content(), re.MULTILINE)
     # loopback stays allowed: health checks, a proxy that forwards to 127.0.0.1 without passing the Host on

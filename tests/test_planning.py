@@ -35,8 +35,11 @@ def units(make_activity):
 
 
 def book(child, unit, day, state="reserved"):
-    db.session.add(Reservation(child_id=child.id, unit_id=unit.id, date=day, state=state,
-                               requested_at=dt.datetime(2026, 10, 1, tzinfo=UTC)))
+    db.session.add(
+        Reservation(
+            child_id=child.id, unit_id=unit.id, date=day, state=state, requested_at=dt.datetime(2026, 10, 1, tzinfo=UTC)
+        )
+    )
     db.session.commit()
 
 
@@ -71,7 +74,7 @@ def bernards(make_family, make_activity, units):
 
 
 def main_of(page: str) -> str:
-    return page[page.index("<main"):page.index("</main>")]
+    return page[page.index("<main") : page.index("</main>")]
 
 
 def text_of(fragment: str) -> str:
@@ -94,7 +97,9 @@ def day_block(page: str, day: dt.date) -> str:
 
 def links(page: str) -> dict[str, str]:
     """Link text -> href."""
-    return {text_of(t): htmllib.unescape(h) for h, t in re.findall(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', page, re.S)}
+    return {
+        text_of(t): htmllib.unescape(h) for h, t in re.findall(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', page, re.S)
+    }
 
 
 @contextmanager
@@ -126,7 +131,7 @@ def test_week_table_shows_each_childs_slots_in_words(client, login_as, martins):
     assert row(page, THU) == ["Jeudi 19 novembre", "Repas (liste d'attente)", "rien de réservé"]
     assert row(page, FRI) == ["Vendredi 20 novembre", "rien de réservé", "Repas, Accueil du soir (absence justifiée)"]
     assert '<th scope="row">Lundi 16 novembre' in page
-    assert 'jour-2026-11-21' not in page  # weekend days only when something is booked
+    assert "jour-2026-11-21" not in page  # weekend days only when something is booked
 
 
 def test_week_accepts_an_iso_week_or_its_monday_and_moves_any_other_day_to_its_monday(client, login_as, martins):
@@ -134,8 +139,11 @@ def test_week_accepts_an_iso_week_or_its_monday_and_moves_any_other_day_to_its_m
     by_week = client.get("/planning/semaine/2026-W47")
     by_monday = client.get("/planning/semaine/2026-11-16")
     assert by_week.status_code == by_monday.status_code == 200
-    assert row(by_week.text, MON) == row(by_monday.text, MON) == ["Lundi 16 novembre", "Accueil du matin, Repas",
-                                                                 "Accueil du soir"]
+    assert (
+        row(by_week.text, MON)
+        == row(by_monday.text, MON)
+        == ["Lundi 16 novembre", "Accueil du matin, Repas", "Accueil du soir"]
+    )
     moved = client.get("/planning/semaine/2026-11-19")
     assert moved.status_code == 302 and moved.location.endswith("/planning/semaine/2026-11-16")
     for wrong in ("2026-W54", "2026-13-01", "20261116", "demain", "1999-W01"):
@@ -347,8 +355,10 @@ def test_feed_holds_one_all_day_event_per_booked_day_for_this_child_only(app, cl
     assert len({str(e["UID"]) for e in events.values()}) == 3
 
     hugo_events = icalendar.Calendar.from_ical(phone.get(feed_path(hugo)).data).walk("VEVENT")
-    assert sorted(str(e["SUMMARY"]) for e in hugo_events) == ["Hugo : Accueil du soir",
-                                                              "Hugo : Repas, Accueil du soir (absence justifiée)"]
+    assert sorted(str(e["SUMMARY"]) for e in hugo_events) == [
+        "Hugo : Accueil du soir",
+        "Hugo : Repas, Accueil du soir (absence justifiée)",
+    ]
     assert not {str(e["UID"]) for e in hugo_events} & {str(e["UID"]) for e in events.values()}
 
 
@@ -361,8 +371,7 @@ def test_feed_covers_a_month_back_to_the_end_of_the_enrolments(client, make_fami
     lea.calendar_token = "b" * 43
     db.session.commit()
     calendar = icalendar.Calendar.from_ical(client.get(f"/calendrier/{'b' * 43}.ics").data)
-    assert sorted(e.decoded("DTSTART") for e in calendar.walk("VEVENT")) == [dt.date(2026, 10, 19),
-                                                                             dt.date(2027, 7, 2)]
+    assert sorted(e.decoded("DTSTART") for e in calendar.walk("VEVENT")) == [dt.date(2026, 10, 19), dt.date(2027, 7, 2)]
 
 
 def test_unknown_malformed_or_non_child_tokens_are_404(client, make_family):
@@ -376,19 +385,23 @@ def test_unknown_malformed_or_non_child_tokens_are_404(client, make_family):
         assert "text/calendar" not in response.headers["Content-Type"]
 
 
-
 # --------------------------------------------------------------------------- closed days
 
 
-def test_a_booking_left_on_a_closed_day_is_neither_in_the_planning_nor_in_the_feed(app, client, login_as, martins,
-                                                                                 units):
+def test_a_booking_left_on_a_closed_day_is_neither_in_the_planning_nor_in_the_feed(
+    app, client, login_as, martins, units
+):
     """A closure of the canteen (Monday) and of every activity (Friday): the bookings left in the database those
     days are not shown as if the child were expected; the other activities' slots of Monday still are."""
     from models import Closure
 
     user, lea, hugo = martins
-    db.session.add_all([Closure(activity_id=units["meal"][0].id, date=MON, reason="Grève"),
-                        Closure(activity_id=None, date=FRI, reason="Pont")])
+    db.session.add_all(
+        [
+            Closure(activity_id=units["meal"][0].id, date=MON, reason="Grève"),
+            Closure(activity_id=None, date=FRI, reason="Pont"),
+        ]
+    )
     lea.calendar_token = "e" * 43
     db.session.commit()
     login_as(user)

@@ -50,8 +50,9 @@ def url(child, ym="2026-11") -> str:
     return f"/enfants/{child.id}/agenda/{ym}/semaine-type"
 
 
-def submit(client, child, days: dict[str, list[int]], until="mois", action="reserver", others=(), ym="2026-11",
-           csrf=True):
+def submit(
+    client, child, days: dict[str, list[int]], until="mois", action="reserver", others=(), ym="2026-11", csrf=True
+):
     """The form as a browser without JavaScript sends it."""
     data = {f"jours-{key}": [str(d) for d in weekdays] for key, weekdays in days.items()}
     data.update({"jusqua": until, "action": action, "autres": [str(o) for o in others]})
@@ -85,8 +86,9 @@ def test_the_month_page_links_to_the_bulk_form(client, family):
 
 
 def test_form_has_one_fieldset_per_slot_with_the_weekdays_it_runs(client, family, make_activity):
-    holidays, _, holiday_period = make_activity(code="alsh-vacances", slot="morning", label="Matin",
-                                                weekdays="01234", calendar="holidays_only")
+    holidays, _, holiday_period = make_activity(
+        code="alsh-vacances", slot="morning", label="Matin", weekdays="01234", calendar="holidays_only"
+    )
     enroll(family.lea, holidays, holiday_period)
     response = client.get(url(family.lea))
     assert response.status_code == 200
@@ -94,10 +96,17 @@ def test_form_has_one_fieldset_per_slot_with_the_weekdays_it_runs(client, family
     tree = dom(response)
     form = tree.find_all("form", method="post")[-1]
     assert form.attrs["action"].endswith(url(family.lea))
-    groups = {f.find_all("legend")[0].text(): [lbl.text() for lbl in f.find_all("label")]
-              for f in form.find_all("fieldset")}
+    groups = {
+        f.find_all("legend")[0].text(): [lbl.text() for lbl in f.find_all("label")] for f in form.find_all("fieldset")
+    }
     assert groups["Matin"] == ["Mercredi (Matin)"]
-    assert groups["Repas"] == ["Lundi (Repas)", "Mardi (Repas)", "Mercredi (Repas)", "Jeudi (Repas)", "Vendredi (Repas)"]
+    assert groups["Repas"] == [
+        "Lundi (Repas)",
+        "Mardi (Repas)",
+        "Mercredi (Repas)",
+        "Jeudi (Repas)",
+        "Vendredi (Repas)",
+    ]
     assert groups["Après-midi"] == ["Mercredi (Après-midi)"]
     # The holiday leisure centre is apart: a school-week pattern never books it by surprise.
     assert groups["Matin (vacances scolaires)"][0] == "Lundi (Matin (vacances scolaires))"
@@ -120,21 +129,30 @@ def test_booking_mondays_and_tuesdays_this_month_goes_through_the_rules(client, 
     lea = section(response, family.lea)
     assert items(lea, "Enregistré") == ["Repas du mardi 24 novembre réservé.", "Repas du lundi 30 novembre réservé."]
     assert items(lea, "Refusé") == [
-        "Repas du lundi 23 novembre : les réservations sont closes depuis le dimanche 22 novembre à 18 h."]
-    assert region(response, "status") == "2 créneaux réservés ou mis en liste d'attente. 1 refusé : voir le détail ci-dessous."
+        "Repas du lundi 23 novembre : les réservations sont closes depuis le dimanche 22 novembre à 18 h."
+    ]
+    assert (
+        region(response, "status")
+        == "2 créneaux réservés ou mis en liste d'attente. 1 refusé : voir le détail ci-dessous."
+    )
     back = [a for a in lea.find_all("a") if a.text() == "Voir l'agenda de Léa — novembre 2026"]
     assert back and back[0].attrs["href"].endswith(f"/enfants/{family.lea.id}/agenda/2026-11")
 
     assert reservations(family.lea) == {(family.meal.id, TUE_24): "reserved", (family.meal.id, MON_30): "reserved"}
     assert reservations(family.hugo) == {}
     assert sorted((c.date, c.before, c.after, c.via, c.actor_id) for c in history()) == [
-        (TUE_24, None, "reserved", "portal", family.user.id), (MON_30, None, "reserved", "portal", family.user.id)]
+        (TUE_24, None, "reserved", "portal", family.user.id),
+        (MON_30, None, "reserved", "portal", family.user.id),
+    ]
 
 
-def test_until_the_end_of_the_period_skips_holidays_and_closures(client, family, make_activity, make_family,
-                                                                login_as):
-    canteen, _, period = make_activity(code="cantine-courte", end=dt.date(2027, 1, 15),
-                                          booking_policy=day_before_at_18(), cancel_policy=day_before_at_18())
+def test_until_the_end_of_the_period_skips_holidays_and_closures(client, family, make_activity, make_family, login_as):
+    canteen, _, period = make_activity(
+        code="cantine-courte",
+        end=dt.date(2027, 1, 15),
+        booking_policy=day_before_at_18(),
+        cancel_policy=day_before_at_18(),
+    )
     _, parent, (zoe,) = make_family(name="Petit", children=("Zoé",))
     enroll(zoe, canteen, period)
     db.session.add(Closure(activity_id=None, date=dt.date(2026, 12, 11), reason="Grève"))
@@ -146,15 +164,21 @@ def test_until_the_end_of_the_period_skips_holidays_and_closures(client, family,
     response = submit(client, zoe, {"repas": [FRIDAY]}, until="periode")
     booked = sorted(day for (_, day) in reservations(zoe))
     # Fridays from 27 November; 11 December closed; Christmas holidays (zone B) from 19 December to 4 January.
-    assert booked == [dt.date(2026, 11, 27), dt.date(2026, 12, 4), dt.date(2026, 12, 18), dt.date(2027, 1, 8),
-                      dt.date(2027, 1, 15)]
+    assert booked == [
+        dt.date(2026, 11, 27),
+        dt.date(2026, 12, 4),
+        dt.date(2026, 12, 18),
+        dt.date(2027, 1, 8),
+        dt.date(2027, 1, 15),
+    ]
     assert items(section(response, zoe), "Refusé") == []
     assert len(history(zoe)) == 5
 
 
 def test_the_same_pattern_for_a_brother_uses_his_own_enrollments(client, family):
-    response = submit(client, family.lea, {"repas": [TUESDAY, WEDNESDAY], "matin": [WEDNESDAY]},
-                      others=[family.hugo.id])
+    response = submit(
+        client, family.lea, {"repas": [TUESDAY, WEDNESDAY], "matin": [WEDNESDAY]}, others=[family.hugo.id]
+    )
     lea, hugo = section(response, family.lea), section(response, family.hugo)
     assert "Matin du mercredi 25 novembre réservé." in items(lea, "Enregistré")
     assert "Repas du mercredi 25 novembre réservé." in items(lea, "Enregistré")
@@ -165,8 +189,10 @@ def test_the_same_pattern_for_a_brother_uses_his_own_enrollments(client, family)
     assert {c.child_id for c in history()} == {family.lea.id, family.hugo.id}
 
     only_wednesday = submit(client, family.lea, {"matin": [WEDNESDAY]}, others=[family.hugo.id])
-    assert "Hugo n'est inscrit(e) à aucun de ces créneaux : rien n'a été modifié." in section(
-        only_wednesday, family.hugo).text()
+    assert (
+        "Hugo n'est inscrit(e) à aucun de ces créneaux : rien n'a été modifié."
+        in section(only_wednesday, family.hugo).text()
+    )
 
 
 def test_cancelling_the_same_slots_each_week(client, family):
@@ -177,7 +203,8 @@ def test_cancelling_the_same_slots_each_week(client, family):
     assert items(lea, "Enregistré") == ["Repas du mardi 24 novembre annulé.", "Repas du lundi 30 novembre annulé."]
     assert items(lea, "Refusé") == [
         "Repas du lundi 23 novembre : les annulations sont closes depuis le dimanche 22 novembre à 18 h. Pour une "
-        + "absence, utilisez « Signaler une absence »."]
+        + "absence, utilisez « Signaler une absence »."
+    ]
     assert region(response, "status") == "2 créneaux annulés. 1 refusé : voir le détail ci-dessous."
     assert reservations(family.lea) == {(family.meal.id, MON_23): "reserved"}
 
@@ -185,11 +212,15 @@ def test_cancelling_the_same_slots_each_week(client, family):
 def test_a_wednesday_meal_needs_its_half_day_in_bulk_too(client, family):
     alone = submit(client, family.lea, {"repas": [WEDNESDAY]})
     refused = items(section(alone, family.lea), "Refusé")
-    assert refused == ["Repas du mercredi 25 novembre : le repas se réserve avec la matinée ou l'après-midi du même jour."]
+    assert refused == [
+        "Repas du mercredi 25 novembre : le repas se réserve avec la matinée ou l'après-midi du même jour."
+    ]
     assert reservations(family.lea) == {}
     together = submit(client, family.lea, {"repas": [WEDNESDAY], "apres-midi": [WEDNESDAY]})
     assert items(section(together, family.lea), "Enregistré") == [
-        "Après-midi du mercredi 25 novembre réservé.", "Repas du mercredi 25 novembre réservé."]
+        "Après-midi du mercredi 25 novembre réservé.",
+        "Repas du mercredi 25 novembre réservé.",
+    ]
 
 
 def test_a_full_day_puts_the_child_on_the_waiting_list(client, family, make_activity, make_family):
@@ -237,7 +268,9 @@ def test_invalid_choices_are_errors_and_the_form_keeps_the_answers(client, famil
     response = submit(client, family.lea, {"repas": [TUESDAY]}, until="toujours", action="tout-casser")
     tree = dom(response)
     assert [a.text() for a in tree.find_all("div", class_="error-summary")[0].find_all("a")] == [
-        "Choisissez jusqu'à quand réserver ces créneaux.", "Choisissez de réserver ou d'annuler ces créneaux."]
+        "Choisissez jusqu'à quand réserver ces créneaux.",
+        "Choisissez de réserver ou d'annuler ces créneaux.",
+    ]
     assert "checked" in tree.by_id("jours-repas-1").attrs
     assert tree.by_id("action-reserver").attrs.get("aria-invalid") == "true"
     assert reservations() == {} and history() == []

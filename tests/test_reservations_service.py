@@ -25,19 +25,29 @@ def alsh(app):
     """Wednesday leisure centre: morning and afternoon (capacity 1 each), meal (capacity 1) needing a half-day;
     booking and cancelling until the day before at 18:00."""
     policy = DeadlinePolicy(kind="calendar_days", days=1, cutoff=dt.time(18, 0))
-    activity = Activity(code="alsh-test", name="ALSH", calendar="school_days", booking_policy=policy,
-                        cancel_policy=policy)
+    activity = Activity(
+        code="alsh-test", name="ALSH", calendar="school_days", booking_policy=policy, cancel_policy=policy
+    )
     db.session.add(activity)
     db.session.flush()
     morning = Unit(activity_id=activity.id, slot="morning", label="Matin", weekdays="2", capacity=1, position=0)
-    afternoon = Unit(activity_id=activity.id, slot="afternoon", label="Après-midi", weekdays="2", capacity=1,
-                     position=2)
+    afternoon = Unit(
+        activity_id=activity.id, slot="afternoon", label="Après-midi", weekdays="2", capacity=1, position=2
+    )
     db.session.add_all([morning, afternoon])
     db.session.flush()
-    meal = Unit(activity_id=activity.id, slot="meal", label="Repas", weekdays="2", capacity=1, position=1,
-                requires_one_of=f"{morning.id},{afternoon.id}")
-    period = Period(activity_id=activity.id, name="2026-2027", start_date=dt.date(2026, 9, 1),
-                    end_date=dt.date(2027, 7, 3))
+    meal = Unit(
+        activity_id=activity.id,
+        slot="meal",
+        label="Repas",
+        weekdays="2",
+        capacity=1,
+        position=1,
+        requires_one_of=f"{morning.id},{afternoon.id}",
+    )
+    period = Period(
+        activity_id=activity.id, name="2026-2027", start_date=dt.date(2026, 9, 1), end_date=dt.date(2027, 7, 3)
+    )
     db.session.add_all([meal, period])
     db.session.commit()
     return activity, period, morning, meal, afternoon
@@ -73,8 +83,11 @@ def test_a_batch_locks_all_its_capacity_units_first_in_id_order(app, alsh, child
         book(children[0], [(afternoon, True), (meal, True), (morning, True)], at(dt.date(2026, 11, 30), 9))
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
-    locks = [(sql, params) for sql, params in statements if "unit" in sql.lower() and
-             ("for update" in sql.lower() or sql.lstrip().upper().startswith("UPDATE UNIT"))]
+    locks = [
+        (sql, params)
+        for sql, params in statements
+        if "unit" in sql.lower() and ("for update" in sql.lower() or sql.lstrip().upper().startswith("UPDATE UNIT"))
+    ]
     first_lock = statements.index(locks[0])
     assert not any("reservation" in sql.lower() for sql, _ in statements[:first_lock])
     flat = [p for p in (locks[0][1] if isinstance(locks[0][1], (list, tuple)) else locks[0][1].values())]
@@ -91,8 +104,9 @@ def test_giving_up_the_half_day_drops_the_meal_waiting_entry(app, alsh, children
     assert states(lea) == {"Après-midi": "reserved", "Repas": "waiting"}
     book(lea, [(afternoon, False)], monday)
     assert states(lea) == {}
-    dropped = db.session.execute(select(ReservationChange).where(
-        ReservationChange.child_id == lea.id, ReservationChange.before == "waiting")).scalar_one()
+    dropped = db.session.execute(
+        select(ReservationChange).where(ReservationChange.child_id == lea.id, ReservationChange.before == "waiting")
+    ).scalar_one()
     assert (dropped.after, dropped.via) == (None, "system")
     book(zoe, [(meal, False)], monday)  # the freed meal goes to nobody: Léa no longer has a half-day
     assert states(lea) == {}
@@ -108,7 +122,9 @@ def test_a_freed_meal_skips_a_waiting_child_without_half_day(app, alsh, children
     book(lea, [(afternoon, True), (meal, True)], monday)  # Léa waits first for the meal
     book(noe, [(meal, True)], monday)  # refused: no half-day
     # Léa's afternoon goes to an agent correction that removes it without touching her meal wait
-    db.session.execute(db.delete(Reservation).where(Reservation.child_id == lea.id, Reservation.unit_id == afternoon.id))
+    db.session.execute(
+        db.delete(Reservation).where(Reservation.child_id == lea.id, Reservation.unit_id == afternoon.id)
+    )
     db.session.commit()
     book(zoe, [(meal, False)], monday)
     assert states(lea) == {"Repas": "waiting"}  # kept waiting, not promoted onto a meal without half-day

@@ -56,8 +56,11 @@ class Node:
 
     def find_all(self, tag: str | None = None, **attrs) -> list[Node]:
         attrs = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
-        return [n for n in self.iter() if (tag is None or n.tag == tag)
-                and all(n.attrs.get(k) == v for k, v in attrs.items())]
+        return [
+            n
+            for n in self.iter()
+            if (tag is None or n.tag == tag) and all(n.attrs.get(k) == v for k, v in attrs.items())
+        ]
 
     def by_id(self, element_id: str) -> Node | None:
         found = self.find_all(id=element_id)
@@ -155,12 +158,19 @@ def world(app, make_family, make_activity, login_as):
 
 def leisure_centre(make_activity, capacity=None):
     """A Wednesday leisure centre: Matin, Repas (needs Matin or Après-midi), Après-midi."""
-    activity, morning, period = make_activity(code="alsh-mercredi", slot="morning", label="Matin", weekdays="2",
-                                              capacity=capacity, booking_policy=day_before_at_18(),
-                                              cancel_policy=day_before_at_18())
+    activity, morning, period = make_activity(
+        code="alsh-mercredi",
+        slot="morning",
+        label="Matin",
+        weekdays="2",
+        capacity=capacity,
+        booking_policy=day_before_at_18(),
+        cancel_policy=day_before_at_18(),
+    )
     meal = Unit(activity_id=activity.id, slot="meal", label="Repas", weekdays="2", position=1, capacity=capacity)
-    afternoon = Unit(activity_id=activity.id, slot="afternoon", label="Après-midi", weekdays="2", position=2,
-                     capacity=capacity)
+    afternoon = Unit(
+        activity_id=activity.id, slot="afternoon", label="Après-midi", weekdays="2", position=2, capacity=capacity
+    )
     db.session.add_all([meal, afternoon])
     db.session.flush()
     meal.requires_one_of = f"{morning.id},{afternoon.id}"
@@ -170,8 +180,15 @@ def leisure_centre(make_activity, capacity=None):
 
 def book(child, unit, day, state="reserved", at_=None):
     """A reservation stored directly (as if made earlier)."""
-    db.session.add(Reservation(child_id=child.id, unit_id=unit.id, date=day, state=state,
-                               requested_at=at_ or dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)))
+    db.session.add(
+        Reservation(
+            child_id=child.id,
+            unit_id=unit.id,
+            date=day,
+            state=state,
+            requested_at=at_ or dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC),
+        )
+    )
     db.session.commit()
 
 
@@ -244,10 +261,22 @@ def test_month_page_title_rules_days_and_accessible_names(client, world):
     # One fieldset per service day (Mon, Tue, Thu, Fri; 11 November is a Wednesday), its legend the date in words.
     legends = [f.find_all("legend")[0].text() for f in tree.find_all("fieldset")]
     assert legends == [
-        "Lundi 2 novembre", "Mardi 3 novembre", "Jeudi 5 novembre", "Vendredi 6 novembre",
-        "Lundi 9 novembre", "Mardi 10 novembre", "Jeudi 12 novembre", "Vendredi 13 novembre",
-        "Lundi 16 novembre", "Mardi 17 novembre", "Jeudi 19 novembre", "Vendredi 20 novembre",
-        "Lundi 23 novembre", "Mardi 24 novembre", "Jeudi 26 novembre", "Vendredi 27 novembre",
+        "Lundi 2 novembre",
+        "Mardi 3 novembre",
+        "Jeudi 5 novembre",
+        "Vendredi 6 novembre",
+        "Lundi 9 novembre",
+        "Mardi 10 novembre",
+        "Jeudi 12 novembre",
+        "Vendredi 13 novembre",
+        "Lundi 16 novembre",
+        "Mardi 17 novembre",
+        "Jeudi 19 novembre",
+        "Vendredi 20 novembre",
+        "Lundi 23 novembre",
+        "Mardi 24 novembre",
+        "Jeudi 26 novembre",
+        "Vendredi 27 novembre",
         "Lundi 30 novembre",
     ]
     assert not tree.find_all(role="grid")
@@ -282,15 +311,18 @@ def test_month_page_states_in_words(client, world, make_family, make_activity):
     assert slot_text(tree, world.meal, THU_19) == "Repas du jeudi 19 novembre Réservé — Jour passé"
     assert checkbox(tree, world.meal, THU_19) is None
     assert slot_text(tree, world.meal, MON_23) == (
-        "Repas du lundi 23 novembre Non réservé — Modifications closes depuis le dimanche 22 novembre à 18 h")
+        "Repas du lundi 23 novembre Non réservé — Modifications closes depuis le dimanche 22 novembre à 18 h"
+    )
     assert checkbox(tree, world.meal, MON_23) is None
     assert slot_text(tree, world.meal, TUE_24) == (
-        "Repas du mardi 24 novembre Non réservé — Modifiable jusqu'au lundi 23 novembre à 18 h")
+        "Repas du mardi 24 novembre Non réservé — Modifiable jusqu'au lundi 23 novembre à 18 h"
+    )
     assert checkbox(tree, world.meal, TUE_24) is not None
     assert slot_text(tree, leisure.morning, WED_25).startswith("Matin du mercredi 25 novembre Complet")
     assert checkbox(tree, leisure.morning, WED_25) is not None  # a full day can still join the waiting list
     assert slot_text(tree, leisure.afternoon, WED_25).startswith(
-        "Après-midi du mercredi 25 novembre Liste d'attente, position 1")
+        "Après-midi du mercredi 25 novembre Liste d'attente, position 1"
+    )
 
     closed = tree.by_id("jour-2026-11-26")
     assert closed.tag != "fieldset"
@@ -377,15 +409,31 @@ def test_a_replay_after_the_deadline_of_a_booked_day_is_unchanged_not_refused(ap
 @pytest.mark.parametrize(
     ("case", "day", "want", "stored", "alert", "state"),
     [
-        ("late booking", MON_23, True, None,
-         "Repas du lundi 23 novembre : les réservations sont closes depuis le dimanche 22 novembre à 18 h.",
-         "Non réservé — Modifications closes depuis le dimanche 22 novembre à 18 h"),
-        ("late cancel", MON_23, False, "reserved",
-         "Repas du lundi 23 novembre : les annulations sont closes depuis le dimanche 22 novembre à 18 h.",
-         "Réservé — Modifications closes depuis le dimanche 22 novembre à 18 h"),
+        (
+            "late booking",
+            MON_23,
+            True,
+            None,
+            "Repas du lundi 23 novembre : les réservations sont closes depuis le dimanche 22 novembre à 18 h.",
+            "Non réservé — Modifications closes depuis le dimanche 22 novembre à 18 h",
+        ),
+        (
+            "late cancel",
+            MON_23,
+            False,
+            "reserved",
+            "Repas du lundi 23 novembre : les annulations sont closes depuis le dimanche 22 novembre à 18 h.",
+            "Réservé — Modifications closes depuis le dimanche 22 novembre à 18 h",
+        ),
         ("past", THU_19, True, None, "Repas du jeudi 19 novembre : ce jour est passé", "Non réservé — Jour passé"),
-        ("past cancel", THU_19, False, "reserved", "Repas du jeudi 19 novembre : ce jour est passé",
-         "Réservé — Jour passé"),
+        (
+            "past cancel",
+            THU_19,
+            False,
+            "reserved",
+            "Repas du jeudi 19 novembre : ce jour est passé",
+            "Réservé — Jour passé",
+        ),
     ],
 )
 def test_refused_toggle_restores_the_true_state_and_says_why(client, world, case, day, want, stored, alert, state):
@@ -421,7 +469,8 @@ def test_toggle_for_an_activity_the_child_is_not_enrolled_in_is_refused(client, 
     response = toggle(client, world.lea, other_unit, TUE_24, True)
     assert response.status_code == 200
     assert region(response, "alert").startswith(
-        "Accueil du matin du mardi 24 novembre : Léa n'est pas inscrit(e) à cette activité ce jour-là.")
+        "Accueil du matin du mardi 24 novembre : Léa n'est pas inscrit(e) à cette activité ce jour-là."
+    )
     assert reservations() == {} and history() == []
     # Outside the enrolled period too.
     response = toggle(client, world.lea, world.meal, dt.date(2027, 9, 6), True)
@@ -429,8 +478,16 @@ def test_toggle_for_an_activity_the_child_is_not_enrolled_in_is_refused(client, 
     assert reservations() == {}
 
 
-@pytest.mark.parametrize(("unit", "day"), [("abc", "2026-11-24"), ("", "2026-11-24"), ("{meal}", "2026-11-31"),
-                                           ("{meal}", "24/11/2026"), ("999999", "2026-11-24")])
+@pytest.mark.parametrize(
+    ("unit", "day"),
+    [
+        ("abc", "2026-11-24"),
+        ("", "2026-11-24"),
+        ("{meal}", "2026-11-31"),
+        ("{meal}", "24/11/2026"),
+        ("999999", "2026-11-24"),
+    ],
+)
 def test_malformed_toggle_is_refused_with_an_alert(client, world, unit, day):
     response = toggle(client, world.lea, unit.format(meal=world.meal.id), day, True)
     assert response.status_code == 200
@@ -446,8 +503,9 @@ def test_a_forged_late_post_is_refused_exactly_like_the_page_says(client, world)
     for htmx in (True, False):  # ... and a hand-made POST gets the same answer, with or without htmx
         response = toggle(client, world.lea, world.meal, MON_23, True, htmx=htmx)
         message = region(response, "alert") if htmx else region(client.get(response.headers["Location"]), "alert")
-        assert message.startswith("Repas du lundi 23 novembre : les réservations sont closes depuis le dimanche "
-                                  "22 novembre à 18 h.")
+        assert message.startswith(
+            "Repas du lundi 23 novembre : les réservations sont closes depuis le dimanche 22 novembre à 18 h."
+        )
     assert reservations() == {} and history() == []
 
 
@@ -463,10 +521,12 @@ def test_full_day_puts_the_child_on_the_waiting_list_with_a_position(client, wor
     response = toggle(client, world.lea, leisure.morning, WED_25, True)
     assert response.status_code == 200
     assert region(response, "status") == (
-        "Matin du mercredi 25 novembre : complet. Inscription sur la liste d'attente (position 2).")
+        "Matin du mercredi 25 novembre : complet. Inscription sur la liste d'attente (position 2)."
+    )
     assert region(response, "alert") == ""
     assert slot_text(dom(response), leisure.morning, WED_25).startswith(
-        "Matin du mercredi 25 novembre Liste d'attente, position 2")
+        "Matin du mercredi 25 novembre Liste d'attente, position 2"
+    )
     assert reservations(world.lea) == {(leisure.morning.id, WED_25): "waiting"}
     assert [(c.before, c.after) for c in history(world.lea)] == [(None, "waiting")]
     again = toggle(client, world.lea, leisure.morning, WED_25, True)
@@ -536,8 +596,12 @@ def test_no_js_save_books_cancels_and_lists_refusals(app, client, world):
     assert (str(world.meal.id), "2026-11-23") in shown
     at(app, NOW)  # ... and sent after 18 h
     days = [MON_23, TUE_24, THU_26, FRI_27, dt.date(2026, 11, 30)]
-    response = save(client, world.lea, [(world.meal, d) for d in days],
-                    [(world.meal, d) for d in (MON_23, TUE_24, THU_26, dt.date(2026, 11, 30))])
+    response = save(
+        client,
+        world.lea,
+        [(world.meal, d) for d in days],
+        [(world.meal, d) for d in (MON_23, TUE_24, THU_26, dt.date(2026, 11, 30))],
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(month_url(world.lea))
 
@@ -548,18 +612,27 @@ def test_no_js_save_books_cancels_and_lists_refusals(app, client, world):
     assert summary.attrs["role"] == "alert"
     assert summary.find_all("h2")[0].text() == "Il y a 1 erreur à corriger"
     (item,) = summary.find_all("li")
-    assert item.text() == "Repas du lundi 23 novembre : les réservations sont closes depuis le dimanche 22 novembre à 18 h."
+    assert (
+        item.text()
+        == "Repas du lundi 23 novembre : les réservations sont closes depuis le dimanche 22 novembre à 18 h."
+    )
     link = item.find_all("a")[0].attrs["href"]
     assert tree.by_id(link.lstrip("#")) is not None  # the link leads to the slot
     status = region(result, "status")
-    for sentence in ("Repas du mardi 24 novembre réservé.", "Repas du jeudi 26 novembre réservé.",
-                     "Repas du vendredi 27 novembre annulé."):
+    for sentence in (
+        "Repas du mardi 24 novembre réservé.",
+        "Repas du jeudi 26 novembre réservé.",
+        "Repas du vendredi 27 novembre annulé.",
+    ):
         assert sentence in status
     assert "30 novembre" not in status
 
     assert reservations(world.lea) == {(world.meal.id, d): "reserved" for d in (TUE_24, THU_26, dt.date(2026, 11, 30))}
     assert sorted((c.date, c.before, c.after) for c in history(world.lea)) == [
-        (TUE_24, None, "reserved"), (THU_26, None, "reserved"), (FRI_27, "reserved", None)]
+        (TUE_24, None, "reserved"),
+        (THU_26, None, "reserved"),
+        (FRI_27, "reserved", None),
+    ]
     # The refusal list is shown once: reloading the page is no longer an error page.
     assert not title(client.get(month_url(world.lea))).startswith("Erreur")
 
@@ -581,7 +654,8 @@ def test_a_wednesday_meal_needs_a_half_day(client, world, make_activity):
 
     alone = toggle(client, world.lea, leisure.meal, WED_25, True)
     assert region(alone, "alert") == (
-        "Repas du mercredi 25 novembre : le repas se réserve avec la matinée ou l'après-midi du même jour.")
+        "Repas du mercredi 25 novembre : le repas se réserve avec la matinée ou l'après-midi du même jour."
+    )
     assert "checked" not in checkbox(dom(alone), leisure.meal, WED_25).attrs
     assert reservations(world.lea) == {}
 
@@ -589,16 +663,18 @@ def test_a_wednesday_meal_needs_a_half_day(client, world, make_activity):
     together = save(client, world.lea, shown, [(leisure.morning, WED_25), (leisure.meal, WED_25)])
     page = client.get(together.headers["Location"])
     assert not title(page).startswith("Erreur")
-    assert reservations(world.lea) == {(leisure.morning.id, WED_25): "reserved",
-                                       (leisure.meal.id, WED_25): "reserved"}
+    assert reservations(world.lea) == {(leisure.morning.id, WED_25): "reserved", (leisure.meal.id, WED_25): "reserved"}
 
     drop_morning = toggle(client, world.lea, leisure.morning, WED_25, False)
     assert region(drop_morning, "alert") == (
-        "Matin du mercredi 25 novembre : annulez d'abord le repas de ce jour-là, qui demande une demi-journée.")
+        "Matin du mercredi 25 novembre : annulez d'abord le repas de ce jour-là, qui demande une demi-journée."
+    )
     assert "checked" in checkbox(dom(drop_morning), leisure.morning, WED_25).attrs
     kept = save(client, world.lea, shown, [(leisure.meal, WED_25)])  # untick the morning only, no JS
-    assert "annulez d'abord le repas" in dom(client.get(kept.headers["Location"])).find_all(
-        "div", class_="error-summary")[0].text()
+    assert (
+        "annulez d'abord le repas"
+        in dom(client.get(kept.headers["Location"])).find_all("div", class_="error-summary")[0].text()
+    )
     assert len(reservations(world.lea)) == 2
 
     both = save(client, world.lea, shown, [])  # the meal and its half-day cancelled together
@@ -607,8 +683,7 @@ def test_a_wednesday_meal_needs_a_half_day(client, world, make_activity):
     assert len(history(world.lea)) == 4
 
 
-def test_a_meal_is_not_booked_on_a_half_day_that_only_got_a_waiting_place(client, world, make_family,
-                                                                           make_activity):
+def test_a_meal_is_not_booked_on_a_half_day_that_only_got_a_waiting_place(client, world, make_family, make_activity):
     """Booked together, the meal counts on the half-day being held: a waiting-list place does not hold it."""
     leisure = leisure_centre(make_activity)
     leisure.morning.capacity = 1
@@ -622,17 +697,20 @@ def test_a_meal_is_not_booked_on_a_half_day_that_only_got_a_waiting_place(client
     response = save(client, world.lea, shown, [(leisure.morning, WED_25), (leisure.meal, WED_25)])
     page = client.get(response.headers["Location"])
     assert "Matin du mercredi 25 novembre : complet. Inscription sur la liste d'attente (position 1)." in region(
-        page, "status")
+        page, "status"
+    )
     assert [li.text() for li in dom(page).find_all("div", class_="error-summary")[0].find_all("li")] == [
-        "Repas du mercredi 25 novembre : le repas se réserve avec la matinée ou l'après-midi du même jour."]
+        "Repas du mercredi 25 novembre : le repas se réserve avec la matinée ou l'après-midi du même jour."
+    ]
     assert reservations(world.lea) == {(leisure.morning.id, WED_25): "waiting"}
 
 
 # --------------------------------------------------------------------------- waiting list promotion
 
 
-def test_a_cancelled_place_goes_to_the_first_waiting_child_who_is_told_by_email(app, client, world, make_family,
-                                                                                 make_activity):
+def test_a_cancelled_place_goes_to_the_first_waiting_child_who_is_told_by_email(
+    app, client, world, make_family, make_activity
+):
     leisure = leisure_centre(make_activity, capacity=1)
     enroll(world.lea, leisure.activity, leisure.period)
     _, bernard_user, (chloe, jules) = make_family(name="Bernard", children=("Chloé", "Jules"))
@@ -647,16 +725,21 @@ def test_a_cancelled_place_goes_to_the_first_waiting_child_who_is_told_by_email(
     assert reservations(jules) == {(leisure.morning.id, WED_25): "reserved"}
     assert reservations(chloe) == {(leisure.morning.id, WED_25): "waiting"}
     (promotion,) = history(jules)
-    assert (promotion.before, promotion.after, promotion.via, promotion.actor_id) == ("waiting", "reserved",
-                                                                                      "system", None)
+    assert (promotion.before, promotion.after, promotion.via, promotion.actor_id) == (
+        "waiting",
+        "reserved",
+        "system",
+        None,
+    )
     (mail,) = outbox(app)
     assert mail["To"] == bernard_user.email
     assert "place s'est libérée" in mail["Subject"]
     body = mail.get_content()
     assert "Jules" in body and "Matin du mercredi 25 novembre" in body
     # Chloé is now first in line.
-    assert service.waiting_positions([db.session.execute(select(Reservation).where(
-        Reservation.child_id == chloe.id)).scalar_one()]) == {(leisure.morning.id, WED_25): 1}
+    assert service.waiting_positions(
+        [db.session.execute(select(Reservation).where(Reservation.child_id == chloe.id)).scalar_one()]
+    ) == {(leisure.morning.id, WED_25): 1}
 
 
 # --------------------------------------------------------------------------- query budget
@@ -712,13 +795,18 @@ def test_month_page_query_count_does_not_grow_with_the_month(app, client, world,
     assert full == empty, f"{empty} queries for an empty month, {full} for a full one"
 
     # Waiting-list positions: one query for the month, whatever the number of waiting days.
-    db.session.execute(db.delete(Reservation).where(Reservation.unit_id.in_(
-        [leisure.morning.id, leisure.meal.id, leisure.afternoon.id]), Reservation.child_id == world.lea.id))
+    db.session.execute(
+        db.delete(Reservation).where(
+            Reservation.unit_id.in_([leisure.morning.id, leisure.meal.id, leisure.afternoon.id]),
+            Reservation.child_id == world.lea.id,
+        )
+    )
     for day in (dt.date(2026, 11, 4), dt.date(2026, 11, 18), WED_25):
         for child in others[1:]:
             db.session.add(Reservation(child_id=child.id, unit_id=leisure.morning.id, date=day, state="reserved"))
-    db.session.add(Reservation(child_id=world.lea.id, unit_id=leisure.morning.id, date=dt.date(2026, 11, 4),
-                               state="waiting"))
+    db.session.add(
+        Reservation(child_id=world.lea.id, unit_id=leisure.morning.id, date=dt.date(2026, 11, 4), state="waiting")
+    )
     db.session.commit()
     one_waiting = page_queries(client, world.lea)
     for day in (dt.date(2026, 11, 18), WED_25):
@@ -740,10 +828,12 @@ def race_for_the_last_places(app):
     db.session.add_all([activity, family])
     db.session.flush()
     unit = Unit(activity_id=activity.id, slot="morning", label="Matin", weekdays="2", capacity=3)
-    period = Period(activity_id=activity.id, name="2026-2027", start_date=dt.date(2026, 9, 1),
-                    end_date=dt.date(2027, 7, 3))
-    children = [Person(family_id=family.id, role="child", first_name=f"Enfant{i}", last_name="Nombreux")
-                for i in range(12)]
+    period = Period(
+        activity_id=activity.id, name="2026-2027", start_date=dt.date(2026, 9, 1), end_date=dt.date(2027, 7, 3)
+    )
+    children = [
+        Person(family_id=family.id, role="child", first_name=f"Enfant{i}", last_name="Nombreux") for i in range(12)
+    ]
     db.session.add_all([unit, period, *children])
     db.session.flush()
     db.session.add_all(Enrollment(child_id=c.id, activity_id=activity.id, period_id=period.id) for c in children)
@@ -797,8 +887,14 @@ def file_app(tmp_path, monkeypatch):
     from app import create_app
 
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
-    application = create_app({"TESTING": True, "SECRET_KEY": "test", "RATELIMIT_STORAGE_URI": "memory://",
-                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'agenda.db'}"})
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'agenda.db'}",
+        }
+    )
     with application.app_context():
         db.create_all()
         yield application

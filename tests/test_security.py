@@ -29,8 +29,9 @@ def logged_in(app, make_family, make_agent):
         client = app.test_client()
         if email:
             page = client.get("/connexion")
-            response = client.post("/connexion", data={"email": email, "password": PASSWORD,
-                                                       "csrf_token": csrf_from(page.text)})
+            response = client.post(
+                "/connexion", data={"email": email, "password": PASSWORD, "csrf_token": csrf_from(page.text)}
+            )
             assert response.status_code == 302
         return client
 
@@ -59,8 +60,9 @@ def attempt(app, email: str, password: str, ip: str = "192.0.2.10"):
     client = app.test_client()
     env = {"REMOTE_ADDR": ip}
     page = client.get("/connexion", environ_base=env)
-    return client.post("/connexion", environ_base=env,
-                       data={"email": email, "password": password, "csrf_token": csrf_from(page.text)})
+    return client.post(
+        "/connexion", environ_base=env, data={"email": email, "password": password, "csrf_token": csrf_from(page.text)}
+    )
 
 
 def comparable(response) -> str:
@@ -198,8 +200,10 @@ def test_throttle_page_is_the_same_for_known_and_unknown_accounts(app, make_fami
 def test_forgotten_password_requests_are_throttled_per_address_typed(app, client, make_family):
     _, user, _ = make_family()
     token = csrf_from(client.get("/mot-de-passe-oublie").text)
-    statuses = [client.post("/mot-de-passe-oublie", data={"email": user.email, "csrf_token": token}).status_code
-                for _ in range(6)]
+    statuses = [
+        client.post("/mot-de-passe-oublie", data={"email": user.email, "csrf_token": token}).status_code
+        for _ in range(6)
+    ]
     assert statuses == [200] * 5 + [429]
 
 
@@ -246,7 +250,9 @@ class _PageScan(HTMLParser):
         for name, value in attrs.items():
             if name.startswith(("on", "hx-on")):
                 self.problems.append(f"event handler attribute {name}")
-            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith("javascript:"):
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
                 self.problems.append(f"javascript: URL in {name}")
             if name == "style":
                 self.problems.append("inline style attribute (blocked by style-src 'self')")

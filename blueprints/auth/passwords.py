@@ -67,7 +67,9 @@ def password_problem(password: str, *, email: str = "", names: tuple[str, ...] =
     """The first reason this password is refused, in French, or None. Used by every form that sets one."""
     if len(password) < MIN_LENGTH:
         return _(
-            "Le mot de passe doit contenir au moins %(min)d caractères (il en a %(n)d).", min=MIN_LENGTH, n=len(password)
+            "Le mot de passe doit contenir au moins %(min)d caractères (il en a %(n)d).",
+            min=MIN_LENGTH,
+            n=len(password),
         )
     if len(password) > MAX_LENGTH:
         return _("Le mot de passe doit contenir au plus %(max)d caractères.", max=MAX_LENGTH)

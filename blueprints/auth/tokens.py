@@ -1,4 +1,6 @@
-"""Single-use, time-limited account links (invitation 24 h, password reset 1 h). Only a SHA-256 of the secret is stored."""
+"""Single-use, time-limited account links (invitation 24 h, password reset 1 h).
+
+Only a SHA-256 of the secret is stored."""
 
 from __future__ import annotations
 
@@ -26,8 +28,13 @@ def issue(user: User, purpose: str, now: dt.datetime) -> str:
     )
     raw = secrets.token_urlsafe(32)
     db.session.add(
-        AccountToken(user_id=user.id, purpose=purpose, token_hash=_digest(raw), created_at=now,
-                     expires_at=now + LIFETIME[purpose])
+        AccountToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=_digest(raw),
+            created_at=now,
+            expires_at=now + LIFETIME[purpose],
+        )
     )
     return raw
 
@@ -63,9 +70,7 @@ def check(raw: str, purpose: str, now: dt.datetime) -> TokenCheck:
 def consume(token: AccountToken, now: dt.datetime) -> bool:
     """Mark the link used, atomically: False if another request used it first (double submit, replay)."""
     result = db.session.execute(
-        db.update(AccountToken)
-        .where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
-        .values(used_at=now)
+        db.update(AccountToken).where(AccountToken.id == token.id, AccountToken.used_at.is_(None)).values(used_at=now)
     )
     return result.rowcount == 1
 

@@ -53,8 +53,14 @@ def families():
     q = request.args.get("q", "")[:MAX_QUERY]
     stmt = family_search(q).options(selectinload(Family.members)).limit(PAGE_SIZE + 1)
     rows = db.session.execute(stmt).scalars().all()
-    return render("backoffice/families.html", block="results", families=rows[:PAGE_SIZE],
-                  more=len(rows) > PAGE_SIZE, q=q, partial=is_partial())
+    return render(
+        "backoffice/families.html",
+        block="results",
+        families=rows[:PAGE_SIZE],
+        more=len(rows) > PAGE_SIZE,
+        q=q,
+        partial=is_partial(),
+    )
 
 
 def guardian_accounts(family: Family) -> list[tuple[Person, User | None]]:
@@ -68,8 +74,15 @@ def guardian_accounts(family: Family) -> list[tuple[Person, User | None]]:
 @bp.route("/familles/<int:family_id>")
 def family(family_id: int):
     """A family's file: members, accounts, invitation state (a constant number of queries, whatever the family)."""
-    fam = db.get_or_404(Family, family_id, options=[selectinload(Family.members).options(
-        joinedload(Person.school), selectinload(Person.enrollments).joinedload(Enrollment.activity))])
+    fam = db.get_or_404(
+        Family,
+        family_id,
+        options=[
+            selectinload(Family.members).options(
+                joinedload(Person.school), selectinload(Person.enrollments).joinedload(Enrollment.activity)
+            )
+        ],
+    )
     return render("backoffice/family.html", family=fam, accounts=guardian_accounts(fam), form=EmptyForm())
 
 
@@ -82,7 +95,10 @@ def invite(family_id: int, person_id: int):
         abort(404 if guardian is None else 400)
     email = normalize_email(guardian.email)
     if not email:
-        flash(_("%(name)s n'a pas d'adresse e-mail : ajoutez-la au dossier avant d'inviter.", name=guardian.full_name), "error")
+        flash(
+            _("%(name)s n'a pas d'adresse e-mail : ajoutez-la au dossier avant d'inviter.", name=guardian.full_name),
+            "error",
+        )
         return redirect(url_for(".family", family_id=fam.id))
     user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
     if user is not None and (user.family_id != fam.id or user.is_agent):
@@ -93,8 +109,9 @@ def invite(family_id: int, person_id: int):
         return redirect(url_for(".family", family_id=fam.id))
     created = user is None
     if created:
-        user = User(email=email, role="parent", family_id=fam.id, person_id=guardian.id,
-                    display_name=guardian.full_name)
+        user = User(
+            email=email, role="parent", family_id=fam.id, person_id=guardian.id, display_name=guardian.full_name
+        )
         db.session.add(user)
         db.session.flush()
     invitation = invitation_mail(user, clock.now())

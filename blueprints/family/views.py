@@ -49,26 +49,48 @@ def family_todo(family: Family) -> list[ToDo]:
         return []
     settings = db.session.execute(select(CommuneSettings).limit(1)).scalar_one_or_none()
     hours = settings.absence_justification_hours if settings else 48
-    held = exists().where(Reservation.child_id == Absence.child_id, Reservation.state == "absent",
-                          Reservation.date.between(Absence.start_date, Absence.end_date))
-    absences = db.session.execute(
-        select(Absence).where(Absence.child_id.in_(children), Absence.document_id.is_(None), held)
-        .order_by(Absence.start_date)
-    ).scalars().all()
-    todo = [ToDo(children[a.child_id], "justify", rules.format_deadline(rules.justification_deadline(a.end_date, hours)),
-                 a.id)
-            for a in absences if rules.can_justify(a, hours, now)]
+    held = exists().where(
+        Reservation.child_id == Absence.child_id,
+        Reservation.state == "absent",
+        Reservation.date.between(Absence.start_date, Absence.end_date),
+    )
+    absences = (
+        db.session.execute(
+            select(Absence)
+            .where(Absence.child_id.in_(children), Absence.document_id.is_(None), held)
+            .order_by(Absence.start_date)
+        )
+        .scalars()
+        .all()
+    )
+    todo = [
+        ToDo(
+            children[a.child_id],
+            "justify",
+            rules.format_deadline(rules.justification_deadline(a.end_date, hours)),
+            a.id,
+        )
+        for a in absences
+        if rules.can_justify(a, hours, now)
+    ]
     waiting = db.session.execute(
-        select(Reservation, Unit).join(Unit, Reservation.unit_id == Unit.id)
+        select(Reservation, Unit)
+        .join(Unit, Reservation.unit_id == Unit.id)
         .where(Reservation.child_id.in_(children), Reservation.state == "waiting", Reservation.date >= today)
-        .order_by(Reservation.date, Unit.position).limit(30)
+        .order_by(Reservation.date, Unit.position)
+        .limit(30)
     ).all()
     by_day: dict[tuple, list[str]] = {}
     for r, u in waiting:  # one line per child and day: "Matin, Repas, Après-midi du mercredi 13 janvier"
         by_day.setdefault((r.date, r.child_id), []).append(u.label)
-    todo += [ToDo(children[child_id], "waiting", _("%(slots)s du %(day)s", slots=", ".join(labels),
-                                                    day=rules.format_date(day)))
-             for (day, child_id), labels in by_day.items()]
+    todo += [
+        ToDo(
+            children[child_id],
+            "waiting",
+            _("%(slots)s du %(day)s", slots=", ".join(labels), day=rules.format_date(day)),
+        )
+        for (day, child_id), labels in by_day.items()
+    ]
     return todo
 
 
@@ -82,7 +104,9 @@ def dashboard():
 @bp.route("/enfants/<int:child_id>")
 def child(child_id: int):
     """A child's page: identity, school, enrolments."""
-    child = get_child_or_404(child_id, joinedload(Person.school),
-                             selectinload(Person.enrollments).options(joinedload(Enrollment.activity),
-                                                                      joinedload(Enrollment.period)))
+    child = get_child_or_404(
+        child_id,
+        joinedload(Person.school),
+        selectinload(Person.enrollments).options(joinedload(Enrollment.activity), joinedload(Enrollment.period)),
+    )
     return render("family/child.html", child=child)

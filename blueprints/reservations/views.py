@@ -26,7 +26,9 @@ def current_month(child_id: int):
     """The agenda opens on the current month, at the current week."""
     get_child_or_404(child_id)
     today = local_today()
-    return redirect(url_for(".month", child_id=child_id, ym=f"{today:%Y-%m}", _anchor=f"semaine-{today.isocalendar()[1]}"))
+    return redirect(
+        url_for(".month", child_id=child_id, ym=f"{today:%Y-%m}", _anchor=f"semaine-{today.isocalendar()[1]}")
+    )
 
 
 @bp.route("/enfants/<int:child_id>/agenda/<ym>")
@@ -35,8 +37,9 @@ def month(child_id: int, ym: str):
     child = get_child_or_404(child_id)
     year, mon = parse_month(ym)
     refused = [tuple(item) for item in session.pop("agenda_refused", [])]
-    return render("reservations/month.html", refused=refused, page_errors=bool(refused),
-                  **month_context(child, year, mon))
+    return render(
+        "reservations/month.html", refused=refused, page_errors=bool(refused), **month_context(child, year, mon)
+    )
 
 
 @bp.route("/enfants/<int:child_id>/agenda/<ym>", methods=["POST"])

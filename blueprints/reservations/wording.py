@@ -40,14 +40,24 @@ def refusal_text(unit, day: dt.date, refusal: rules.Refusal, child_name: str = "
         return _("%(what)s : l'accueil est fermé ce jour-là.", what=what)
     # Outside the child's enrolled periods the activity may well run: say what the family can act on.
     if code in ("not_enrolled", "closed"):
-        return _("%(what)s : %(child)s n'est pas inscrit(e) à cette activité ce jour-là. Contactez le service Enfance.",
-                 what=what, child=child_name or _("l'enfant"))
+        return _(
+            "%(what)s : %(child)s n'est pas inscrit(e) à cette activité ce jour-là. Contactez le service Enfance.",
+            what=what,
+            child=child_name or _("l'enfant"),
+        )
     if code == "late_booking":
-        return _("%(what)s : les réservations sont closes depuis le %(when)s.", what=what,
-                 when=rules.format_deadline(p["deadline"]))
+        return _(
+            "%(what)s : les réservations sont closes depuis le %(when)s.",
+            what=what,
+            when=rules.format_deadline(p["deadline"]),
+        )
     if code == "late_cancel":
-        return _("%(what)s : les annulations sont closes depuis le %(when)s. Pour une absence, utilisez « Signaler une absence ».",
-                 what=what, when=rules.format_deadline(p["deadline"]))
+        return _(
+            "%(what)s : les annulations sont closes depuis le %(when)s. "
+            "Pour une absence, utilisez « Signaler une absence ».",
+            what=what,
+            when=rules.format_deadline(p["deadline"]),
+        )
     if code == "not_open":
         return _("%(what)s : les réservations ouvrent le %(when)s.", what=what, when=rules.format_deadline(p["opens"]))
     if code == "dependency":
@@ -66,11 +76,17 @@ def outcome_text(outcome, child_name: str = "") -> str:
     if d.outcome == "reserved":
         return _("%(what)s réservé.", what=what)
     if d.outcome == "cancelled":
-        return _("%(what)s annulé.", what=what) if d.before != "waiting" else _(
-            "%(what)s : retiré de la liste d'attente.", what=what)
+        return (
+            _("%(what)s annulé.", what=what)
+            if d.before != "waiting"
+            else _("%(what)s : retiré de la liste d'attente.", what=what)
+        )
     if d.outcome in ("waiting", "still_waiting"):
-        return _("%(what)s : complet. Inscription sur la liste d'attente (position %(n)s).", what=what,
-                 n=outcome.position or "?")
+        return _(
+            "%(what)s : complet. Inscription sur la liste d'attente (position %(n)s).",
+            what=what,
+            n=outcome.position or "?",
+        )
     if d.after in rules.TAKEN_STATES:
         return _("%(what)s : déjà réservé.", what=what)
     return _("%(what)s : pas de réservation.", what=what)
@@ -101,6 +117,7 @@ def lock_text(slot) -> str:
     if slot.locked_since is not None:
         return _("Modifications closes depuis le %(when)s", when=rules.format_deadline(slot.locked_since))
     if slot.full and slot.state is None:
-        return _("Cochez pour rejoindre la liste d'attente (jusqu'au %(when)s)",
-                 when=rules.format_deadline(slot.open_until))
+        return _(
+            "Cochez pour rejoindre la liste d'attente (jusqu'au %(when)s)", when=rules.format_deadline(slot.open_until)
+        )
     return _("Modifiable jusqu'au %(when)s", when=rules.format_deadline(slot.open_until))

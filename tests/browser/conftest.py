@@ -30,8 +30,15 @@ HERE = Path(__file__).parent
 UTC = dt.timezone.utc
 DEFAULT_NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 TIMEOUT_MS = 5_000  # a local server answers in milliseconds: fail fast rather than wait 30 s
 
@@ -141,7 +148,9 @@ def _playwright():
 @pytest.fixture(scope="session")
 def browser(_playwright):
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} not found: run `make setup-test` (Debian's chromium; never a browser downloaded by Playwright)")
+        pytest.fail(
+            f"{CHROMIUM} not found: run `make setup-test` (Debian's chromium; never a browser downloaded by Playwright)"
+        )
     browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
@@ -156,15 +165,26 @@ def new_page(browser, live_server):
 
     def factory(java_script_enabled: bool = True, **options):
         options.setdefault("viewport", {"width": 1280, "height": 800})
-        context = browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris",
-                                      java_script_enabled=java_script_enabled, **options)
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="fr-FR",
+            timezone_id="Europe/Paris",
+            java_script_enabled=java_script_enabled,
+            **options,
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         setattr(page, helpers.NO_JS, not java_script_enabled)
         page.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
-        page.on("console", lambda m: problems.append(f"console: {m.text}")
-                if m.type == "error" and "Content Security Policy" in m.text else None)
+        page.on(
+            "console",
+            lambda m: (
+                problems.append(f"console: {m.text}")
+                if m.type == "error" and "Content Security Policy" in m.text
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
         return page
 

@@ -83,8 +83,9 @@ def expect_focus_on(page, box_id: str) -> None:
     may lose its place)."""
     expect(page.locator(f"#{box_id}")).to_be_focused()
     assert page.evaluate("document.activeElement.id") == box_id
-    assert page.evaluate("document.activeElement === window.portailPressed"), \
+    assert page.evaluate("document.activeElement === window.portailPressed"), (
         f"#{box_id} was replaced by the answer: focus came back to a new node"
+    )
 
 
 def mark_live_regions(page) -> None:
@@ -129,6 +130,7 @@ def days_restored(live_server, *days: dt.date):
     try:
         yield
     finally:
+
         def restore(db):
             db.session.execute(delete(table).where(table.c.date.in_(days)))
             if rows:
@@ -181,10 +183,12 @@ def test_open_month_states_keyboard_order_and_htmx_toggle_keeping_focus(parent, 
 
     # Month navigation says where it goes.
     months = page.get_by_role("navigation", name="Changer de mois")
-    expect(months.get_by_role("link", name="Mois précédent : octobre 2026", exact=True)) \
-        .to_have_attribute("href", re.compile(r"/agenda/2026-10$"))
-    expect(months.get_by_role("link", name="Mois suivant : décembre 2026", exact=True)) \
-        .to_have_attribute("href", re.compile(r"/agenda/2026-12$"))
+    expect(months.get_by_role("link", name="Mois précédent : octobre 2026", exact=True)).to_have_attribute(
+        "href", re.compile(r"/agenda/2026-10$")
+    )
+    expect(months.get_by_role("link", name="Mois suivant : décembre 2026", exact=True)).to_have_attribute(
+        "href", re.compile(r"/agenda/2026-12$")
+    )
 
     # Tab order from main: breadcrumb, months, the two actions, the week anchors, then the first box that can
     # still change (Tuesday 24: Monday 23 has started), the other boxes, "Enregistrer" and out to the footer.
@@ -198,10 +202,17 @@ def test_open_month_states_keyboard_order_and_htmx_toggle_keeping_focus(parent, 
         if stop["text"] == "Accessibilité : non conforme":
             break
     assert texts[:11] == [
-        "Mon accueil", "Mois précédent : octobre 2026", "Mois suivant : décembre 2026", "Semaine en cours (novembre 2026)",
-        "Signaler une absence", "Réserver les mêmes créneaux chaque semaine",
-        "Semaine du lundi 2 novembre", "Semaine du lundi 9 novembre", "Semaine du lundi 16 novembre",
-        "Semaine du lundi 23 novembre (cette semaine)", "Semaine du lundi 30 novembre",
+        "Mon accueil",
+        "Mois précédent : octobre 2026",
+        "Mois suivant : décembre 2026",
+        "Semaine en cours (novembre 2026)",
+        "Signaler une absence",
+        "Réserver les mêmes créneaux chaque semaine",
+        "Semaine du lundi 2 novembre",
+        "Semaine du lundi 9 novembre",
+        "Semaine du lundi 16 novembre",
+        "Semaine du lundi 23 novembre (cette semaine)",
+        "Semaine du lundi 30 novembre",
     ], texts
     boxes = [s for s in stops if s["type"] == "checkbox"]
     assert boxes and boxes[0]["id"] == morning.get_attribute("id"), texts
@@ -250,8 +261,9 @@ def test_htmx_refusal_is_said_in_the_alert_and_restores_the_box_with_focus(paren
     page = parent
     child_id = open_month(page, "2026-12")
     check_page(page)  # holidays, a closure ("Fermé (Fermeture exceptionnelle …)") and open days
-    expect(page.locator(".day--closed").filter(has_text="Vendredi 18 décembre")) \
-        .to_contain_text("Fermeture exceptionnelle")
+    expect(page.locator(".day--closed").filter(has_text="Vendredi 18 décembre")).to_contain_text(
+        "Fermeture exceptionnelle"
+    )
 
     meal = box(page, "Repas du lundi 21 décembre")  # ALSH holidays: a meal needs a half-day the same day
     expect(meal).not_to_be_checked()
@@ -273,14 +285,19 @@ def test_htmx_refusal_is_said_in_the_alert_and_restores_the_box_with_focus(paren
     unit_id, day = re.fullmatch(r"slot-(\d+)-(\d{4}-\d\d-\d\d)", locked.get_attribute("id")).groups()
     token = json.loads(page.locator("body").get_attribute("hx-headers"))["X-CSRFToken"]
     with days_restored(live_server, dt.date.fromisoformat(day)):
-        answer = page.request.post(f"/enfants/{child_id}/reservations",
-                                   form={"unit": unit_id, "date": day},  # box unticked: wants a cancellation
-                                   headers={"HX-Request": "true", "X-CSRFToken": token})
+        answer = page.request.post(
+            f"/enfants/{child_id}/reservations",
+            form={"unit": unit_id, "date": day},  # box unticked: wants a cancellation
+            headers={"HX-Request": "true", "X-CSRFToken": token},
+        )
         assert answer.ok, answer.status
         body = answer.text()
         alert = re.search(r'<div id="alert"[^>]*>(.*?)</div>', body, re.S)
-        assert alert and "Repas du mardi 24 novembre : les annulations sont closes depuis le vendredi 20 novembre " \
-                          "à 10 h." in alert.group(1), body
+        assert (
+            alert
+            and "Repas du mardi 24 novembre : les annulations sont closes depuis le vendredi 20 novembre à 10 h."
+            in alert.group(1)
+        ), body
         status_html = re.search(r'<div id="status"[^>]*>(.*?)</div>', body, re.S)
         assert status_html and not status_html.group(1).strip(), body
         slot_html = re.search(rf'<div class="slot slot--(\w+)" id="slot-{unit_id}-{day}"', body)
@@ -301,17 +318,22 @@ def test_full_day_with_a_waiting_list_leave_and_join_again(parent, live_server):
     with days_restored(live_server, WAITING_DAY):  # gives Léa her rank back: re-joining puts her last
         afternoon_id = press_space_on(page, afternoon)
         expect(page.locator("#status")).to_have_text(
-            "Après-midi du mercredi 13 janvier : retiré de la liste d'attente.")
+            "Après-midi du mercredi 13 janvier : retiré de la liste d'attente."
+        )
         expect(afternoon).not_to_be_checked()
         expect_focus_on(page, afternoon_id)
         expect(slot_of(page, "Après-midi du mercredi 13 janvier")).to_contain_text("Complet")
         expect(slot_of(page, "Après-midi du mercredi 13 janvier")).to_have_class(re.compile(r"\bslot--full\b"))
         expect(slot_of(page, "Après-midi du mercredi 13 janvier")).to_contain_text(
-            "Cochez pour rejoindre la liste d'attente")
+            "Cochez pour rejoindre la liste d'attente"
+        )
 
         page.keyboard.press("Space")
-        expect(page.locator("#status")).to_have_text(re.compile(
-            r"^Après-midi du mercredi 13 janvier : complet\. Inscription sur la liste d'attente \(position \d+\)\.$"))
+        expect(page.locator("#status")).to_have_text(
+            re.compile(
+                r"^Après-midi du mercredi 13 janvier : complet\. Inscription sur la liste d'attente \(position \d+\)\.$"
+            )
+        )
         expect(afternoon).to_be_checked()
         expect_focus_on(page, afternoon_id)
         expect(slot_of(page, "Après-midi du mercredi 13 janvier")).to_have_class(re.compile(r"\bslot--waiting\b"))
@@ -384,8 +406,9 @@ def test_same_slots_every_week_form_and_result(parent):
     page.get_by_role("button", name="Valider").click()
     expect(page.locator("h1")).to_have_text("Résultat : les mêmes créneaux chaque semaine")
     expect(page).to_have_title(re.compile(r"^Résultat : "))
-    expect(page.get_by_role("status")).to_have_text(re.compile(
-        r"^0 créneaux? réservés? ou mis en liste d'attente\. 1 refusé : voir le détail ci-dessous\.$"))
+    expect(page.get_by_role("status")).to_have_text(
+        re.compile(r"^0 créneaux? réservés? ou mis en liste d'attente\. 1 refusé : voir le détail ci-dessous\.$")
+    )
     lea = page.get_by_role("region", name="Léa")
     expect(lea.get_by_role("heading", name="Refusé (1)")).to_be_visible()
     expect(lea.get_by_role("listitem")).to_have_text([f"Repas du lundi 21 décembre : {DEPENDENCY}"])

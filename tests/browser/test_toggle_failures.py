@@ -37,8 +37,14 @@ def stored_state(live_server, child_id: int) -> list[str]:
 
     from models import Reservation
 
-    return live_server.query(lambda db: sorted(f"{r.unit_id}:{r.state}" for r in db.session.execute(
-        select(Reservation).where(Reservation.child_id == child_id, Reservation.date == TUESDAY)).scalars()))
+    return live_server.query(
+        lambda db: sorted(
+            f"{r.unit_id}:{r.state}"
+            for r in db.session.execute(
+                select(Reservation).where(Reservation.child_id == child_id, Reservation.date == TUESDAY)
+            ).scalars()
+        )
+    )
 
 
 def start(page, live_server):
@@ -47,7 +53,9 @@ def start(page, live_server):
     morning = box(page, MORNING)
     expect(morning).to_be_checked()
     mark_live_regions(page)
-    page.evaluate("document.getElementById('status').innerHTML = '<p class=\"flash\">Repas du lundi 30 novembre réservé.</p>'")
+    page.evaluate(
+        "document.getElementById('status').innerHTML = '<p class=\"flash\">Repas du lundi 30 novembre réservé.</p>'"
+    )
     return child_id, morning, stored_state(live_server, child_id)
 
 
@@ -75,8 +83,15 @@ def test_network_failure_says_so_and_restores_the_box(parent, live_server):
     page.route(re.compile(r"/enfants/\d+/reservations$"), lambda route: route.abort())
     with days_restored(live_server, TUESDAY):
         morning_id = press_space_on(page, morning)
-        expect_restored(page, live_server, child_id, morning, morning_id, before, re.compile(
-            r"^La connexion a échoué : votre modification n'a pas été enregistrée\."))
+        expect_restored(
+            page,
+            live_server,
+            child_id,
+            morning,
+            morning_id,
+            before,
+            re.compile(r"^La connexion a échoué : votre modification n'a pas été enregistrée\."),
+        )
 
 
 def test_expired_session_says_so_and_restores_the_box(parent, live_server):
@@ -87,8 +102,15 @@ def test_expired_session_says_so_and_restores_the_box(parent, live_server):
         with page.expect_response(lambda r: r.request.method == "POST") as answer:
             morning_id = press_space_on(page, morning)
         assert answer.value.status == 400
-        expect_restored(page, live_server, child_id, morning, morning_id, before, re.compile(
-            r"^Votre session a expiré : rechargez la page pour continuer\. Rien n'a été modifié\.$"))
+        expect_restored(
+            page,
+            live_server,
+            child_id,
+            morning,
+            morning_id,
+            before,
+            re.compile(r"^Votre session a expiré : rechargez la page pour continuer\. Rien n'a été modifié\.$"),
+        )
 
 
 def test_an_answer_with_only_an_alert_restores_the_box(parent, live_server):
@@ -105,6 +127,7 @@ def test_an_answer_with_only_an_alert_restores_the_box(parent, live_server):
         def run(db):
             db.session.execute(update(User).where(User.email == PARENT[0]).values(active=value))
             db.session.commit()
+
         live_server.query(run)
 
     with days_restored(live_server, TUESDAY):
@@ -113,9 +136,17 @@ def test_an_answer_with_only_an_alert_restores_the_box(parent, live_server):
             with page.expect_response(lambda r: r.request.method == "POST") as answer:
                 morning_id = press_space_on(page, morning)
             assert answer.value.status == 200
-            expect_restored(page, live_server, child_id, morning, morning_id, before, re.compile(
-                r"^Votre session a expiré : rien n'a été enregistré\. Se reconnecter$"))
+            expect_restored(
+                page,
+                live_server,
+                child_id,
+                morning,
+                morning_id,
+                before,
+                re.compile(r"^Votre session a expiré : rien n'a été enregistré\. Se reconnecter$"),
+            )
         finally:
             set_active(True)
     expect(page.locator("#alert").get_by_role("link", name="Se reconnecter")).to_have_attribute(
-        "href", re.compile(r"^/connexion"))
+        "href", re.compile(r"^/connexion")
+    )
