@@ -160,8 +160,10 @@ def test_mon_accueil_lists_what_to_do_for_this_family_only(app, client, make_fam
     _, user, (lea,) = make_family("Martin", children=("Léa",))
     _, _, (other,) = make_family("Bernard", children=("Chloé",))
     activity, unit, period = make_activity()
+    evening, evening_unit, evening_period = make_activity("accueil-soir", slot="afternoon", label="Accueil du soir")
     for child in (lea, other):
         enroll(child, activity, period)
+    enroll(lea, evening, evening_period)
     pending = Absence(child_id=lea.id, start_date=dt.date(2026, 11, 19), end_date=dt.date(2026, 11, 22))
     expired = Absence(child_id=lea.id, start_date=dt.date(2026, 11, 2), end_date=dt.date(2026, 11, 3))
     elsewhere = Absence(child_id=other.id, start_date=dt.date(2026, 11, 19), end_date=dt.date(2026, 11, 20))
@@ -172,6 +174,7 @@ def test_mon_accueil_lists_what_to_do_for_this_family_only(app, client, make_fam
             Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 11, 2), state="absent"),
             Reservation(child_id=other.id, unit_id=unit.id, date=dt.date(2026, 11, 19), state="absent"),
             Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 12, 3), state="waiting"),
+        Reservation(child_id=lea.id, unit_id=evening_unit.id, date=dt.date(2026, 12, 3), state="waiting"),
             Reservation(child_id=lea.id, unit_id=unit.id, date=dt.date(2026, 11, 16), state="waiting"),
         ]
     )
@@ -182,7 +185,7 @@ def test_mon_accueil_lists_what_to_do_for_this_family_only(app, client, make_fam
     assert page.count("Envoyer le justificatif de l'absence de Léa") == 1
     assert f"/absences/{pending.id}/justificatif" in page
     assert "avant le mardi 24 novembre à minuit" in page
-    assert "Léa est sur la liste d'attente : Repas du jeudi 3 décembre." in page
+    assert "Léa est sur la liste d'attente : Repas, Accueil du soir du jeudi 3 décembre." in page  # one line a day
     assert "16 novembre" not in page  # past waiting entry
     assert "Chloé" not in page
 

@@ -77,7 +77,7 @@ def family_todo(family: Family) -> list[ToDo]:
         select(Reservation, Unit)
         .join(Unit, Reservation.unit_id == Unit.id)
         .where(Reservation.child_id.in_(children), Reservation.state == "waiting", Reservation.date >= today)
-        .order_by(Reservation.date, Unit.position)
+        .order_by(Reservation.date, Unit.position, Unit.id)
         .limit(30)
     ).all()
     by_day: dict[tuple, list[str]] = {}
