@@ -652,3 +652,119 @@ def test_no_js_refusal_links_to_the_slots_checkbox_or_to_its_text_when_it_has_no
     assert re.search(rf'<a href="#{meal_box}">Repas du vendredi 27 novembre : le repas se réserve', body)
     assert page(result).attrs_by_id[meal_box]["type"] == "checkbox"
     assert f'<a href="#slot-{world.meal.id}-{MON_23.isoformat()}">Repas du lundi 23 novembre : ' in body
+
+
+# --------------------------------------------------------------------------- settings that remove booked days
+
+MON_16, FRI_20, MON_30 = (dt.date(2026, 11, d) for d in (16, 20, 30))
+DEC_1 = dt.date(2026, 12, 1)
+DAYS_REMOVED = "Jour retiré du calendrier de l'activité"
+
+
+@pytest.fixture
+def booked(world, make_family):
+    """Léa (Martin) holds the meal on Monday 16 (past), Monday 23, Tuesday 24, Monday 30 and Tuesday 1 December;
+    Hugo (Bernard) holds Monday 30 and waits for Tuesday 1 December. Returns the Bernard parent and Hugo."""
+    _, bernard, (hugo,) = make_family(name="Bernard", children=("Hugo",))
+    enroll(hugo, world.activity, world.period)
+    for child, day, state in [(world.lea, MON_16, "reserved"), (world.lea, MON_23, "reserved"),
+                              (world.lea, TUE_24, "reserved"), (world.lea, MON_30, "reserved"),
+                              (world.lea, DEC_1, "reserved"), (hugo, MON_30, "reserved"), (hugo, DEC_1, "waiting")]:
+        db.session.add(Reservation(child_id=child.id, unit_id=world.meal.id, date=day, state=state,
+                                   requested_at=NOW - dt.timedelta(days=10)))
+    db.session.commit()
+    return SimpleNamespace(bernard=bernard, hugo=hugo)
+
+
+CONFIRM = "confirm_cancellations"
+
+
+def assert_refused(response, world, message):
+    assert response.status_code == 200
+    body = response.get_data(as_text=True).replace("&#39;", "'")
+    assert re.search(r"<title>Erreur : ", body)
+    assert f'<a href="#{CONFIRM}">{message}' in body  # error summary
+    doc = page(response)
+    box = doc.attrs_by_id[CONFIRM]
+    assert box["type"] == "checkbox" and "checked" not in box and box["aria-invalid"] == "true"
+    assert f"{CONFIRM}-error" in box["aria-describedby"] and f"{CONFIRM}-hint" in box["aria-describedby"]
+    assert f'<label for="{CONFIRM}">Annuler ces réservations et prévenir les familles</label>' in body
+    assert doc.attrs_by_id[f"{CONFIRM}-error"]["tag"] == "p" and message in text(response)  # next to the box
+
+
+def test_unticking_a_booked_weekday_needs_a_confirmation_then_cancels_and_tells_each_family(app, client, world,
+                                                                                          booked):
+    before = reservations()
+    response = post_settings(client, world.activity, {"units-0-weekdays": ["1", "3", "4"], "units-0-capacity": "5"})
+    assert_refused(response, world,
+                   "3 réservations de 2 enfants tombent sur des jours retirés (lundi 23 novembre, lundi 30 novembre). "
+                   "Cochez la case pour les annuler et prévenir les familles, ou gardez ces jours.")
+    assert "checked" not in page(response).attrs_by_id["units-0-weekdays-0"]  # the agent's change is kept on screen
+    unit = fresh(Unit, world.meal.id)
+    assert (unit.weekdays, unit.capacity) == ("0134", None)  # nothing saved, the valid change neither
+    assert reservations() == before and history(world.lea) == [] and outbox(app) == []
+
+    response = post_settings(client, world.activity, {"units-0-weekdays": ["1", "3", "4"], "units-0-capacity": "5",
+                                                      CONFIRM: "y"})
+    assert response.status_code == 302, text(response)
+    unit = fresh(Unit, world.meal.id)
+    assert (unit.weekdays, unit.capacity) == ("134", 5)
+    assert reservations(world.lea) == {(world.meal.id, MON_16): "reserved", (world.meal.id, TUE_24): "reserved",
+                                       (world.meal.id, DEC_1): "reserved"}  # the past Monday stays
+    assert reservations(booked.hugo) == {(world.meal.id, DEC_1): "waiting"}
+    changes = history(world.lea) + history(booked.hugo)
+    assert sorted((h.child_id, h.date) for h in changes) == sorted(
+        [(world.lea.id, MON_23), (world.lea.id, MON_30), (booked.hugo.id, MON_30)])
+    assert {(h.before, h.after, h.via, h.actor_id, h.reason) for h in changes} == {
+        ("reserved", None, "system", world.agent.id, DAYS_REMOVED)}
+
+    mails = outbox(app)
+    assert sorted(m["To"] for m in mails) == sorted([world.parent.email, booked.bernard.email])
+    by_to = {m["To"]: m for m in mails}
+    assert by_to[world.parent.email]["Subject"] == "« Restauration » : réservations annulées sur des jours retirés"
+    body = by_to[world.parent.email].get_content()
+    assert "Léa :\n- lundi 23 novembre 2026 : Repas\n- lundi 30 novembre 2026 : Repas\n" in body
+    assert "Hugo :\n- lundi 30 novembre 2026 : Repas\n" in by_to[booked.bernard.email].get_content()
+
+    status = region(client.get(f"/gestion/activites/{world.activity.id}"), "status")
+    assert "Paramètres de « Restauration » enregistrés." in status
+    assert "3 réservations ou places en liste d'attente sur des jours retirés ont été annulées" in status
+
+
+def test_shortening_a_period_needs_a_confirmation_then_cancels_the_days_after_it(app, client, world, booked):
+    before = reservations()
+    response = post_settings(client, world.activity, {"periods-0-end_date": "2026-11-29"})
+    assert_refused(response, world,
+                   "4 réservations de 2 enfants tombent sur des jours retirés (lundi 30 novembre, mardi 1er décembre). "
+                   "Cochez la case")
+    assert fresh(Period, world.period.id).end_date == dt.date(2027, 7, 3)
+    assert reservations() == before and outbox(app) == []
+
+    response = post_settings(client, world.activity, {"periods-0-end_date": "2026-11-29", CONFIRM: "y"})
+    assert response.status_code == 302, text(response)
+    assert fresh(Period, world.period.id).end_date == dt.date(2026, 11, 29)
+    assert reservations(world.lea) == {(world.meal.id, MON_16): "reserved", (world.meal.id, MON_23): "reserved",
+                                       (world.meal.id, TUE_24): "reserved"}
+    assert reservations(booked.hugo) == {}
+    hugo_changes = history(booked.hugo)
+    assert {(h.date, h.before, h.via, h.actor_id, h.reason) for h in hugo_changes} == {
+        (MON_30, "reserved", "system", world.agent.id, DAYS_REMOVED),
+        (DEC_1, "waiting", "system", world.agent.id, DAYS_REMOVED)}
+    bernard = next(m for m in outbox(app) if m["To"] == booked.bernard.email).get_content()
+    assert ("Hugo :\n- lundi 30 novembre 2026 : Repas\n- mardi 1 décembre 2026 : Repas (place en liste d'attente)\n"
+            in bernard)
+    assert len(outbox(app)) == 2
+
+
+def test_a_change_that_strands_no_future_booking_takes_no_extra_step(app, client, world, booked):
+    db.session.add(Reservation(child_id=world.lea.id, unit_id=world.meal.id, date=FRI_20, state="reserved",
+                               requested_at=NOW - dt.timedelta(days=10)))
+    db.session.commit()
+    assert CONFIRM not in page(client.get(f"/gestion/activites/{world.activity.id}")).attrs_by_id
+    before = reservations()
+    response = post_settings(client, world.activity, {"units-0-weekdays": ["0", "1", "3"]})  # Fridays: only a past one
+    assert response.status_code == 302, text(response)
+    assert fresh(Unit, world.meal.id).weekdays == "013"
+    assert reservations() == before and history(world.lea) == [] and outbox(app) == []
+    edit = client.get(f"/gestion/activites/{world.activity.id}")
+    assert CONFIRM not in page(edit).attrs_by_id and "annulée" not in region(edit, "status")

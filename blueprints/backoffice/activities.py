@@ -163,9 +163,60 @@ def promote_after_raise(unit: Unit, now: dt.datetime) -> list[service.Outcome]:
     return outcomes
 
 
-def save_settings(activity: Activity, form: ActivityForm, now: dt.datetime) -> list[service.Outcome]:
+@dataclass
+class Saved:
+    """What a settings save did, or would do: `stranded` are the bookings from today on that fall on days their
+    unit no longer runs; when they were not confirmed, nothing else happened (the caller rolls back)."""
+
+    stranded: list[Reservation]
+    cancelled: list[tuple[Person, service.Outcome]]
+    promoted: list[service.Outcome]
+
+
+def _running(activity: Activity) -> tuple[dict[int, frozenset[int]], list[tuple[dt.date, dt.date]]]:
+    """The activity's days as its settings say them: weekdays per unit id, periods (start, end)."""
+    return ({u.id: u.weekday_set for u in activity.units},
+            [(p.start_date, p.end_date) for p in activity.periods])
+
+
+def _runs(running, unit_id: int, day: dt.date) -> bool:
+    weekdays, periods = running
+    return day.weekday() in weekdays.get(unit_id, ()) and any(start <= day <= end for start, end in periods)
+
+
+def stranded_reservations(activity: Activity, before, today: dt.date) -> list[Reservation]:
+    """Bookings and waiting-list entries of the activity from `today` on, on days their unit ran under the settings
+    `before` (see _running) and no longer runs under the activity's current ones (weekday removed, or outside every
+    period). One query for the candidates, the filter in Python."""
+    after = _running(activity)
+    rows = db.session.execute(
+        select(Reservation).join(Reservation.unit).options(contains_eager(Reservation.unit))
+        .where(Unit.activity_id == activity.id, Reservation.date >= today)
+        .order_by(Reservation.date, Reservation.unit_id, Reservation.child_id)
+    ).scalars().all()
+    return [r for r in rows if _runs(before, r.unit_id, r.date) and not _runs(after, r.unit_id, r.date)]
+
+
+def stranded_message(stranded: list[Reservation], shown: int = 3) -> str:
+    """"12 réservations de 5 enfants tombent sur des jours retirés (lundi 30 novembre, …). Cochez la case…"."""
+    days = sorted({r.date for r in stranded})
+    listed = ", ".join(rules.format_date(d) for d in days[:shown]) + (", …" if len(days) > shown else "")
+    children = len({r.child_id for r in stranded})
+    bookings = ngettext("%(num)d réservation", "%(num)d réservations", len(stranded))
+    of = ngettext("d'un enfant", "de %(num)d enfants", children)
+    falls = (ngettext("tombe sur un jour retiré", "tombe sur des jours retirés", len(days)) if len(stranded) == 1
+             else ngettext("tombent sur un jour retiré", "tombent sur des jours retirés", len(days)))
+    return _("%(bookings)s %(of)s %(falls)s (%(days)s). Cochez la case pour les annuler et prévenir les familles, "
+             "ou gardez ces jours.", bookings=bookings, of=of, falls=falls, days=listed)
+
+
+def save_settings(activity: Activity, form: ActivityForm, now: dt.datetime, *, confirmed: bool = False) -> Saved:
     """Write a valid form into the activity, its units and periods (flush only: the caller commits once).
-    Returns the waiting-list promotions that added places caused."""
+
+    Bookings from today on that fall on days the new settings remove are cancelled (like a closure's) only when
+    `confirmed`; otherwise the save stops there and returns them, for the caller to roll back and ask. Then the
+    waiting lists get the places a raised capacity added."""
+    before = _running(activity)
     replaced = [_set_policy(activity, "booking_policy", form.booking.form),
                 _set_policy(activity, "cancel_policy", form.cancel.form)]
     activity.absence_justification_hours = form.absence_justification_hours.data
@@ -183,8 +234,12 @@ def save_settings(activity: Activity, form: ActivityForm, now: dt.datetime) -> l
         period, sub = periods[entry.form.period_id.data], entry.form
         period.name, period.start_date, period.end_date = sub.name.data.strip(), sub.start_date.data, sub.end_date.data
     db.session.flush()  # the unit rows are now locked (UPDATE) until commit: bookings wait for the new capacity
+    stranded = stranded_reservations(activity, before, now.astimezone(rules.PARIS).date())
+    if stranded and not confirmed:
+        return Saved(stranded, [], [])
+    cancelled = cancel_reservations(stranded, now, _("Jour retiré du calendrier de l'activité"))
     _drop_unused(replaced)
-    return [outcome for unit in raised for outcome in promote_after_raise(unit, now)]
+    return Saved(stranded, cancelled, [outcome for unit in raised for outcome in promote_after_raise(unit, now)])
 
 
 def closures_of(activity: Activity) -> list[Closure]:
@@ -216,11 +271,25 @@ def activity_edit(activity_id: int):
     if form.validate_on_submit():
         problems = _stale(form, activity)
         if not problems:
-            outcomes = save_settings(activity, form, clock.now())
+            confirmed = bool(form.confirm_cancellations.data)
+            saved = save_settings(activity, form, clock.now(), confirmed=confirmed)
+            if saved.stranded and not confirmed:
+                db.session.rollback()  # nothing saved: the agent confirms or keeps these days
+                form.confirm_cancellations.errors = [stranded_message(saved.stranded)]
+                activity = get_activity_or_404(activity_id)
+                return edit_page(activity, form, ClosureForm(prefix="closure", formdata=None))
             db.session.commit()
-            shared_agenda.notify_promoted(outcomes)
+            notify_cancelled(saved.cancelled, _("« %(name)s » : réservations annulées sur des jours retirés",
+                                                name=activity.name),
+                             "reservations/mail_days_removed", activity=activity)
+            shared_agenda.notify_promoted(saved.promoted)
             flash(_("Paramètres de « %(name)s » enregistrés.", name=activity.name), "success")
-            promoted = sum(len(o.promoted) for o in outcomes)
+            if saved.cancelled:
+                flash(ngettext("%(num)d réservation ou place en liste d'attente sur un jour retiré a été annulée "
+                               "(famille prévenue par e-mail).",
+                               "%(num)d réservations ou places en liste d'attente sur des jours retirés ont été "
+                               "annulées (familles prévenues par e-mail).", len(saved.cancelled)), "success")
+            promoted = sum(len(o.promoted) for o in saved.promoted)
             if promoted:
                 flash(ngettext("%(num)d enfant de la liste d'attente a obtenu une place (famille prévenue par e-mail).",
                                "%(num)d enfants de la liste d'attente ont obtenu une place (familles prévenues par "
@@ -232,29 +301,39 @@ def activity_edit(activity_id: int):
 # --------------------------------------------------------------------------- closures
 
 
+def cancel_reservations(rows: list[Reservation], now: dt.datetime, reason: str) -> list[tuple[Person, service.Outcome]]:
+    """Cancel these reservations and waiting-list entries through the service (audit trail via "system", the agent
+    as actor, agent's rights). Flush only (the caller commits). Waiting-list entries go first, so no place freed
+    here is handed to the waiting list, and a child's meals before the half-days they need. Returns the
+    cancellations, with the child of each."""
+    rows = sorted(rows, key=lambda r: (r.state != "waiting", not r.unit.required_unit_ids, r.child_id, r.date,
+                                       r.unit_id))
+    spans: dict[int, tuple[dt.date, dt.date]] = {}
+    for row in rows:
+        first, last = spans.get(row.child_id, (row.date, row.date))
+        spans[row.child_id] = (min(first, row.date), max(last, row.date))
+    targets = [(row.unit, row.child_id, row.date) for row in rows]  # read before any row is deleted
+    agendas: dict[int, service.ChildAgenda] = {}
+    cancelled = []
+    for unit, child_id, day in targets:
+        if child_id not in agendas:
+            agendas[child_id] = service.load_agenda(db.session.get(Person, child_id), *spans[child_id])
+        outcome = service.apply_change(agendas[child_id], unit, day, False, now, actor_id=current_user.id,
+                                       via="system", reason=reason, by_agent=True)
+        if outcome.decision.changed:
+            cancelled.append((agendas[child_id].child, outcome))
+    return cancelled
+
+
 def cancel_for_closure(closure: Closure, now: dt.datetime) -> list[tuple[Person, service.Outcome]]:
-    """Cancel, through the service (audit trail, agent's rights), every reservation and waiting-list entry of the
-    closed day: the closure's activity, or every activity for a commune-wide closure. Flush only (the caller
-    commits). Waiting-list entries go first, so no place freed by the closure is handed to the waiting list, and
-    a child's meals before the half-days they need. Returns the cancellations, with the child of each."""
+    """Cancel (cancel_reservations) every reservation and waiting-list entry of the closed day: the closure's
+    activity, or every activity for a commune-wide closure. Flush only (the caller commits)."""
     stmt = (select(Reservation).join(Reservation.unit).options(contains_eager(Reservation.unit))
             .where(Reservation.date == closure.date))
     if closure.activity_id is not None:
         stmt = stmt.where(Unit.activity_id == closure.activity_id)
     rows = db.session.execute(stmt).scalars().all()
-    rows.sort(key=lambda r: (r.state != "waiting", not r.unit.required_unit_ids, r.child_id, r.unit_id))
-    reason = _("Fermeture : %(reason)s", reason=closure.reason)
-    agendas: dict[int, service.ChildAgenda] = {}
-    cancelled = []
-    for row in rows:
-        unit, child_id = row.unit, row.child_id
-        if child_id not in agendas:
-            agendas[child_id] = service.load_agenda(db.session.get(Person, child_id), closure.date, closure.date)
-        outcome = service.apply_change(agendas[child_id], unit, closure.date, False, now, actor_id=current_user.id,
-                                       via="system", reason=reason, by_agent=True)
-        if outcome.decision.changed:
-            cancelled.append((agendas[child_id].child, outcome))
-    return cancelled
+    return cancel_reservations(rows, now, _("Fermeture : %(reason)s", reason=closure.reason))
 
 
 def _day_order(outcome: service.Outcome) -> tuple:
@@ -263,24 +342,29 @@ def _day_order(outcome: service.Outcome) -> tuple:
     return {"morning": 0, "meal": 1, "afternoon": 2}.get(unit.slot, 9), unit.activity.position, unit.position, unit.id
 
 
-def notify_closure(closure: Closure, cancelled: list[tuple[Person, service.Outcome]]) -> None:
-    """One e-mail per family whose children lost a booking (or a waiting-list entry) to the closure."""
+def notify_cancelled(cancelled: list[tuple[Person, service.Outcome]], subject: str, template: str, **context) -> None:
+    """One e-mail per family whose children lost bookings (or waiting-list entries): `children` in the template
+    is [(child, outcomes by day, then in the order of the day)]. A mail server down leaves the cancellations as
+    they are (the agenda is up to date anyway)."""
     by_family: dict[int, dict[Person, list[service.Outcome]]] = defaultdict(lambda: defaultdict(list))
     for child, outcome in cancelled:
         by_family[child.family_id][child].append(outcome)
     for family_id, children in by_family.items():
         users = db.session.execute(
             select(User).where(User.family_id == family_id, User.active.is_(True))).scalars().all()
+        listed = [(child, sorted(outcomes, key=lambda o: (o.day, *_day_order(o))))
+                  for child, outcomes in sorted(children.items(), key=lambda item: (item[0].first_name, item[0].id))]
         for user in users:
             try:
-                mail.send(user.email, _("Fermeture du %(day)s : réservations annulées",
-                                        day=rules.format_date(closure.date)),
-                          "reservations/mail_closure", day=closure.date, reason=closure.reason,
-                          children=[(child, sorted(outcomes, key=_day_order))
-                                    for child, outcomes in sorted(children.items(),
-                                                                  key=lambda item: (item[0].first_name, item[0].id))])
+                mail.send(user.email, subject, template, children=listed, **context)
             except OSError:
-                pass  # the cancellations stand; the agenda shows the closed day even if the mail server is down
+                pass
+
+
+def notify_closure(closure: Closure, cancelled: list[tuple[Person, service.Outcome]]) -> None:
+    """One e-mail per family whose children lost a booking (or a waiting-list entry) to the closure."""
+    notify_cancelled(cancelled, _("Fermeture du %(day)s : réservations annulées", day=rules.format_date(closure.date)),
+                     "reservations/mail_closure", day=closure.date, reason=closure.reason)
 
 
 @bp.route("/activites/<int:activity_id>/fermetures", methods=["POST"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -191,6 +192,8 @@ class ActivityForm(FlaskForm):
         invalid_message=_l("Saisissez un nombre d'heures entier, par exemple 48, ou laissez vide."))
     units = FieldList(FormField(UnitForm), max_entries=MAX_UNITS)
     periods = FieldList(FormField(PeriodForm), max_entries=MAX_PERIODS)
+    # Shown only when the new settings remove days that still hold bookings from today on (see save_settings).
+    confirm_cancellations = BooleanField(_l("Annuler ces réservations et prévenir les familles"))
 
 
 class ClosureForm(FlaskForm):
