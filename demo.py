@@ -41,6 +41,7 @@ UTC = dt.timezone.utc
 YEAR_START, YEAR_END = dt.date(2026, 9, 1), dt.date(2027, 7, 3)
 PERIOD_NAME = "Année scolaire 2026-2027"
 PARENT_PASSWORD, AGENT_PASSWORD = "Demo-Parent-2026!", "Demo-Agent-2026!"
+AGENT_EMAIL = "agent@example.org"
 ENROLLED_AT = dt.datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # inscriptions de rentrée
 BOOKED_AT = dt.datetime(2026, 8, 24, 7, 0, tzinfo=UTC)  # year-long bookings made before the start of school
 CLOSURE = (dt.date(2026, 12, 18), "Fermeture exceptionnelle : journée de formation des équipes d'animation")
@@ -302,7 +303,7 @@ def _random_plan(rng: random.Random, mercredi: bool, vacances: bool) -> dict:
 def _add_users(families: list[Family], now: dt.datetime) -> dict[str, User]:
     """Demo logins (argon2: each password hashed once) plus pending invitations for about half of the families."""
     parent_hash, agent_hash = hash_password(PARENT_PASSWORD), hash_password(AGENT_PASSWORD)
-    users = {"agent@example.org": User(email="agent@example.org", role="agent", password_hash=agent_hash,
+    users = {AGENT_EMAIL: User(email=AGENT_EMAIL, role="agent", password_hash=agent_hash,
                                        display_name="Agent du Service Enfance", created_at=now),
              "admin@example.org": User(email="admin@example.org", role="admin", password_hash=agent_hash,
                                        display_name="Administration du portail", created_at=now)}

@@ -5,13 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from blueprints.htmx import render
+from demo import AGENT_EMAIL, AGENT_PASSWORD, PARENT_PASSWORD
+from demo import DEMO_LOGINS as PARENT_LOGINS
 
 bp = Blueprint("public", __name__)
 
+# Shown on the home page in demo mode only; the accounts themselves are created by demo.py.
 DEMO_LOGINS = (
-    ("famille.martin@example.org", "Demo-Parent-2026!", "Parent, famille Martin (deux enfants)"),
-    ("famille.bernard@example.org", "Demo-Parent-2026!", "Parent, famille Bernard (un enfant)"),
-    ("agent@example.org", "Demo-Agent-2026!", "Agent du service Enfance"),
+    (PARENT_LOGINS["Martin"], PARENT_PASSWORD, "Parent, famille Martin (deux enfants)"),
+    (PARENT_LOGINS["Bernard"], PARENT_PASSWORD, "Parent, famille Bernard (un enfant)"),
+    (AGENT_EMAIL, AGENT_PASSWORD, "Agent du service Enfance"),
 )
 
 
