@@ -1,0 +1,83 @@
+"""Accounts: logins (parents, agents, admins) and their single-use links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from schema.base import UTCDateTime, db, utcnow
+
+if TYPE_CHECKING:
+    from schema.families import Family, Person
+
+class User(db.Model):
+    """A login: a parent (linked to a family and a guardian), an agent or an admin."""
+
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased (see normalize_email) so uniqueness is case-insensitive on every engine.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10), default="parent")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    family_id: Mapped[Optional[int]] = mapped_column(ForeignKey("family.id"), index=True)
+    person_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    previous_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+    family: Mapped[Optional["Family"]] = relationship(back_populates="users")
+    person: Mapped[Optional["Person"]] = relationship(foreign_keys=[person_id])
+
+    __table_args__ = (CheckConstraint("role IN ('parent','agent','admin')", name="role"),)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role in ("agent", "admin")
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
+
+def normalize_email(value: str) -> str:
+    """The canonical form of an e-mail address used for storage and look-up."""
+    return (value or "").strip().lower()
+
+
+class AccountToken(db.Model):
+    """A single-use, time-limited link (invitation or password reset). Only a hash of the secret is kept."""
+
+    __tablename__ = "account_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(12))  # invitation | reset
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (CheckConstraint("purpose IN ('invitation','reset')", name="purpose"),)
+

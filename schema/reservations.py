@@ -1,0 +1,91 @@
+"""Reservations, their audit trail, absences and supporting documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from schema.activities import Unit
+from schema.base import UTCDateTime, db, utcnow
+
+
+class Reservation(db.Model):
+    """A child booked (or waiting) for one unit on one day. Cancelled bookings are deleted (history keeps them).
+
+    state: reserved | waiting (liste d'attente, ordered by requested_at) | absent (absence signalée too late to
+    cancel) | justified (absence justifiée: not billed)
+    """
+
+    __tablename__ = "reservation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(10), default="reserved")
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    absence_id: Mapped[Optional[int]] = mapped_column(ForeignKey("absence.id", ondelete="SET NULL"))
+
+    unit: Mapped[Unit] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("child_id", "unit_id", "date"),
+        CheckConstraint("state IN ('reserved','waiting','absent','justified')", name="state"),
+        # month page: one child's reservations in a date range; capacity: one unit's bookings on one day
+        Index("ix_reservation_child_date", "child_id", "date"),
+        Index("ix_reservation_unit_date_state", "unit_id", "date", "state"),
+    )
+
+
+class ReservationChange(db.Model):
+    """Audit trail of every change to a reservation: who, when, before and after, through which channel."""
+
+    __tablename__ = "reservation_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    before: Mapped[Optional[str]] = mapped_column(String(10))  # None = no reservation
+    after: Mapped[Optional[str]] = mapped_column(String(10))
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    via: Mapped[str] = mapped_column(String(10), default="portal")  # portal | agent | system
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Document(db.Model):
+    """An uploaded supporting document (pièce justificative), stored outside static/ under instance/uploads."""
+
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), index=True)
+    child_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(30))  # certificat_medical, ...
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class Absence(db.Model):
+    """An absence signalled for a child over a date range, justified when a certificate arrives in time."""
+
+    __tablename__ = "absence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
+    justified_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+    document: Mapped[Optional[Document]] = relationship()
+
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates"),)
+
