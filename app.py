@@ -161,10 +161,16 @@ def create_app(config: dict | None = None) -> Flask:
         flash(_("Connectez-vous pour accéder à cette page."), "info")
         return redirect(login_url)
 
-    from blueprints import ALL
+    from blueprints import all_blueprints
+    from blueprints.converters import CONVERTERS
 
-    for blueprint in ALL:
+    app.url_map.converters.update(CONVERTERS)
+    for blueprint in all_blueprints():
         app.register_blueprint(blueprint)
+    if app.config["DEMO"]:
+        import demo
+
+        app.config.setdefault("DEMO_LOGINS", demo.home_logins())
 
     register_template_helpers(app)
     register_error_pages(app)
@@ -186,9 +192,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime_long"] = lambda d: format_datetime(d, "EEEE d MMMM y 'à' H 'h' mm") if d else ""
     app.jinja_env.filters["month_year"] = lambda d: format_date(d, "LLLL y")
     app.jinja_env.add_extension("jinja2.ext.do")
-    from blueprints.reservations.rules import format_date as plain_date
+    from blueprints.reservations.wording import format_date as plain_date
 
-    app.jinja_env.globals["rules_format_date"] = plain_date
+    app.jinja_env.globals["plain_date"] = plain_date
 
 
 def register_error_pages(app: Flask) -> None:

@@ -422,3 +422,13 @@ def _add_absence(children: list, rows: dict, users: dict[str, User]) -> None:
     for (child_id, _unit_id, day), row in rows.items():
         if child_id == child.id and start <= day <= end:
             row.update(state="absent", absence_id=absence.id)
+
+
+def home_logins() -> tuple[tuple[str, str, str], ...]:
+    """(e-mail, password, who) of the demo accounts, shown on the home page in demo mode only (app.create_app puts
+    them in the configuration, so the public pages never import this module)."""
+    return (
+        (DEMO_LOGINS["Martin"], PARENT_PASSWORD, "Parent, famille Martin (deux enfants)"),
+        (DEMO_LOGINS["Bernard"], PARENT_PASSWORD, "Parent, famille Bernard (un enfant)"),
+        (AGENT_EMAIL, AGENT_PASSWORD, "Agent du service Enfance"),
+    )

@@ -1,16 +1,18 @@
-"""Blueprints registered by app.create_app(), one per domain (see ARCHITECTURE.md).
+"""The blueprints, one package per domain (see docs/architecture.md).
 
-Imported under *_bp names: binding `reservations` here would hide the `blueprints.reservations` package.
+Each package creates its blueprint object in its `__init__.py` and imports its route modules there. They are
+imported here only when the application asks for them (`all_blueprints()`), so that a script importing a helper
+(`blueprints.auth.passwords`, a `rules` module) does not load every view.
 """
 
-from blueprints.auth.views import bp as auth_bp
-from blueprints.backoffice.views import bp as backoffice_bp
-from blueprints.family.documents import bp as documents_bp
-from blueprints.family.views import bp as family_bp
-from blueprints.public.views import bp as public_bp
-from blueprints.reservations.absences import bp as absences_bp
-from blueprints.reservations.feeds import bp as feeds_bp
-from blueprints.reservations.planning import bp as planning_bp
-from blueprints.reservations.views import bp as reservations_bp
+from __future__ import annotations
 
-ALL = (public_bp, auth_bp, family_bp, documents_bp, reservations_bp, absences_bp, planning_bp, feeds_bp, backoffice_bp)
+from importlib import import_module
+
+# Registration order: public pages first, the back office last.
+PACKAGES = ("public", "auth", "family", "documents", "reservations", "absences", "planning", "feeds", "backoffice")
+
+
+def all_blueprints() -> list:
+    """The blueprint object of every package, in registration order."""
+    return [import_module(f"blueprints.{name}").bp for name in PACKAGES]

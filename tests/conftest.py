@@ -26,6 +26,8 @@ from support import (  # noqa: F401
 from app import create_app
 from models import Activity, Family, Period, Person, School, Unit, User, db
 
+pytest_plugins = ["planning_world"]  # families shared by the planning and feed tests
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: Playwright tests in tests/browser (Debian Chromium)")

@@ -3,6 +3,7 @@ pytest loads tests/conftest.py and tests/browser/conftest.py under the same modu
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from pathlib import Path
@@ -23,6 +24,48 @@ def csrf_from(html: str) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+# --------------------------------------------------------------------------- reading pages (one set of helpers)
+
+
+def body_of(page) -> str:
+    """The HTML of a response (or the string itself)."""
+    return page if isinstance(page, str) else page.get_data(as_text=True)
+
+
+def text(page) -> str:
+    """The page's HTML with entities decoded (what a reader sees in the markup: "l'absence", "«")."""
+    return html.unescape(body_of(page))
+
+
+def text_of(page) -> str:
+    """The visible text: tags removed, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body_of(page))).split())
+
+
+def title_of(page) -> str:
+    """The <title> of the page, decoded."""
+    return html.unescape(re.search(r"<title>(.*?)</title>", body_of(page), re.DOTALL).group(1)).strip()
+
+
+def main_of(page) -> str:
+    """The HTML of the <main> element."""
+    body = body_of(page)
+    return body[body.index("<main") : body.index("</main>")]
+
+
+def links(page) -> dict[str, str]:
+    """Link text -> href of every link in the page (or fragment)."""
+    found = re.findall(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', body_of(page), re.S)
+    return {text_of(label): html.unescape(href) for href, label in found}
+
+
+def region(page, element_id: str) -> str:
+    """The visible text of the <div id=...> region (#status, #alert)."""
+    match = re.search(rf'<div id="{element_id}"[^>]*>(.*?)</div>', body_of(page), re.S)
+    assert match, f"no #{element_id}"
+    return text_of(match.group(1))
 
 
 def outbox(app) -> list:

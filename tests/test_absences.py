@@ -190,7 +190,7 @@ def test_signal_cancels_what_can_be_and_keeps_the_rest_as_absent(world, client):
     assert "2 réservations annulées." in page
     assert "1 demande retirée de la liste d'attente." in page
     assert "1 réservation ne pouvait plus être annulée : elle passe en « absence signalée »." in page
-    assert "À justifier avant le jeudi 26 novembre à minuit" in page
+    assert "À justifier jusqu'au jeudi 26 novembre à 23 h 59" in page
     month = client.get(f"/enfants/{world.lea.id}/agenda/2026-11").text
     assert "Absence signalée" in month and f'href="/enfants/{world.lea.id}/absences"' in month
 
@@ -334,7 +334,7 @@ def test_the_upload_form_says_what_it_takes(world, client, absence):
     assert 'enctype="multipart/form-data"' in page
     assert re.search(r'<input[^>]*accept=".pdf,.jpg,.jpeg,.png"[^>]*type="file"|type="file"[^>]*accept=', page)
     assert "Certificat médical ou justificatif" in page and "PDF, JPEG ou PNG, 5 Mo au maximum." in page
-    assert "À justifier avant le mardi 24 novembre à minuit" in page
+    assert "À justifier jusqu'au mardi 24 novembre à 23 h 59" in html.unescape(page)
 
 
 def test_too_late_to_justify(world, client, absence):
@@ -345,7 +345,7 @@ def test_too_late_to_justify(world, client, absence):
     response = upload(client, world.lea, absence, tiny_pdf())
 
     assert response.status_code == 200
-    assert "Le délai pour justifier cette absence est dépassé depuis le mardi 24 novembre à minuit" in response.text
+    assert "Le délai pour justifier cette absence est dépassé depuis le mercredi 25 novembre à 0 h" in response.text
     assert "<title>Erreur : " in response.text
     assert count(Document) == 0 and uploaded_files(world.app) == []
     assert states(world.lea) == {THU: "absent", FRI: "absent"}

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from support import PASSWORD, csrf_from, link_in, outbox
+from support import PASSWORD, csrf_from, link_in, outbox, text, title_of
 
 from models import AccountToken, User, db
 
@@ -28,13 +28,8 @@ def at(app, when: dt.datetime) -> None:
     app.config["CLOCK"] = lambda: when
 
 
-def text(response) -> str:
-    """The page as a reader sees it (entities decoded)."""
-    return html.unescape(response.get_data(as_text=True))
 
 
-def title(response) -> str:
-    return html.unescape(re.search(r"<title>(.*?)</title>", response.text, re.DOTALL).group(1)).strip()
 
 
 def comparable(response) -> str:
@@ -160,7 +155,7 @@ def test_login_failure_says_one_generic_thing(client, make_family, login_as, cas
     response = login_as(email, password)
     assert response.status_code == 200
     assert LOGIN_FAILED in text(response)
-    assert title(response).startswith("Erreur : ")
+    assert title_of(response).startswith("Erreur : ")
     assert client.get("/mon-accueil").status_code == 302  # still not logged in
 
 
@@ -342,7 +337,7 @@ def test_activation_form_explains_each_error_next_to_the_field(
     assert response.status_code == 200
     assert error_next_to(response, field).startswith(message)
     assert any(m.startswith(message) for m in error_summary(response))
-    assert title(response).startswith("Erreur : ")
+    assert title_of(response).startswith("Erreur : ")
     # nothing stored, the link still works, nobody is logged in
     assert user_by_email(email).password_hash is None
     assert db.session.execute(db.select(AccountToken.used_at)).scalar_one() is None
@@ -503,7 +498,7 @@ def test_forgot_form_explains_a_bad_address_next_to_the_field(app, client, email
     assert response.status_code == 200
     assert error_next_to(response, "email") == message
     assert error_summary(response) == [message]
-    assert title(response).startswith("Erreur : ")
+    assert title_of(response).startswith("Erreur : ")
     assert outbox(app) == []
 
 
@@ -526,12 +521,12 @@ def test_login_form_explains_missing_or_too_long_input(client, data, errors):
     for field, message in errors.items():
         assert error_next_to(response, field) == message
     assert error_summary(response) == list(errors.values())
-    assert title(response).startswith("Erreur : ")
+    assert title_of(response).startswith("Erreur : ")
 
 
 def test_pages_without_errors_have_a_plain_title(client):
-    assert title(client.get("/connexion")).startswith("Se connecter")
-    assert title(client.get("/mot-de-passe-oublie")).startswith("Mot de passe oublié")
+    assert title_of(client.get("/connexion")).startswith("Se connecter")
+    assert title_of(client.get("/mot-de-passe-oublie")).startswith("Mot de passe oublié")
 
 
 # --------------------------------------------------------------------------- redirect after login

@@ -8,13 +8,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from support import csrf_from, link_in, outbox
+from support import csrf_from, link_in, outbox, text
 
 from models import User, db
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def result_names(response) -> list[str]:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, select
-from support import PASSWORD, csrf_from, enroll, outbox
+from support import PASSWORD, csrf_from, enroll, outbox, region, text_of
 
 from models import (
     Activity,
@@ -74,15 +74,8 @@ def page(response) -> _Page:
     return parser
 
 
-def text(response) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", body.replace("&#39;", "'").replace("&amp;", "&").replace("&#34;", '"'))
 
 
-def region(response, name: str) -> str:
-    match = re.search(rf'<div id="{name}"[^>]*>(.*?)</div>', response.get_data(as_text=True), re.S)
-    assert match, f"no #{name}"
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip().replace("&#39;", "'")
 
 
 # --------------------------------------------------------------------------- data and requests
@@ -190,7 +183,7 @@ def test_agent_agenda_page_edits_locked_days_and_asks_for_a_reason(client, world
     assert monday["hx-post"] == f"/gestion/enfants/{world.lea.id}/reservations"
     assert monday["hx-params"].endswith(",reason")
     assert f'action="/gestion/enfants/{world.lea.id}/agenda/2026-11"' in response.get_data(as_text=True)
-    words = text(response)
+    words = text_of(response)
     assert "Vous modifiez en tant qu'agent" in words and "Famille Martin" in words
     assert f"/gestion/enfants/{world.lea.id}/agenda/2026-12" in response.get_data(as_text=True)
 
@@ -277,7 +270,7 @@ def test_no_js_save_without_reason_refuses_everything_and_keeps_the_ticks(client
     doc = page(response)
     assert doc.attrs_by_id["reason"]["aria-invalid"] == "true"
     assert "reason-error" in doc.attrs_by_id["reason"]["aria-describedby"]
-    assert NO_REASON_SAVE in text(response)
+    assert NO_REASON_SAVE in text_of(response)
     for day in (MON_23, TUE_24):  # the boxes as the agent left them
         assert "checked" in doc.attrs_by_id[f"cb-{world.meal.id}-{day.isoformat()}"]
     assert reservations() == {} and history(world.lea) == []
@@ -350,7 +343,7 @@ def test_csrf_is_enforced(client, world):
 
 def test_activities_list_says_deadlines_units_and_places(client, world):
     response = client.get("/gestion/activites")
-    words = text(response)
+    words = text_of(response)
     assert "Réservation possible jusqu'à la veille à 18 h." in words
     assert "Repas : lundi, mardi, jeudi, vendredi — places illimitées" in words
     assert f"/gestion/activites/{world.activity.id}/occupation/2026-11" in response.get_data(as_text=True)
@@ -384,7 +377,7 @@ def test_capacity_one_sends_the_second_child_to_the_waiting_list(app, client, wo
                            f"s-{world.meal.id}-{TUE_24.isoformat()}": "1"})
     assert reservations(world.lea) == {(world.meal.id, TUE_24): "reserved"}
     assert reservations(hugo) == {(world.meal.id, TUE_24): "waiting"}
-    assert "Liste d'attente, position 1" in text(hugo_parent.get(f"/enfants/{hugo.id}/agenda/{NOVEMBER}"))
+    assert "Liste d'attente, position 1" in text_of(hugo_parent.get(f"/enfants/{hugo.id}/agenda/{NOVEMBER}"))
 
     # More places: the waiting child gets one at once, and the family is told.
     response = post_settings(client, world.activity, {"units-0-capacity": ""})
@@ -401,14 +394,14 @@ def test_policy_and_period_changes_reach_the_family_page(app, client, world):
         "cancel-kind": "working_days", "cancel-days": "2", "cancel-cutoff": "09:30",
         "absence_justification_hours": "72", "periods-0-end_date": "2026-11-24", "units-0-weekdays": ["0", "1"],
         "units-0-label": "Déjeuner"})
-    assert response.status_code == 302, text(response)
+    assert response.status_code == 302, text_of(response)
     activity = fresh(Activity, world.activity.id)
     assert activity.absence_justification_hours == 72
     assert (activity.booking_policy.kind, activity.booking_policy.weekday, activity.booking_policy.cutoff) == (
         "weekday_before", 3, dt.time(10, 0))
     assert db.session.execute(select(DeadlinePolicy)).scalars().all().__len__() == 2  # replaced rows removed
 
-    words = text(login(app, world.parent).get(f"/enfants/{world.lea.id}/agenda/{NOVEMBER}"))
+    words = text_of(login(app, world.parent).get(f"/enfants/{world.lea.id}/agenda/{NOVEMBER}"))
     assert "Réservation possible jusqu'au jeudi de la semaine précédente à 10 h." in words
     assert "Annulation possible jusqu'à 2 jours ouvrés avant, à 9 h 30." in words
     assert "Déjeuner du lundi 23 novembre" in words and "Déjeuner du mardi 24 novembre" in words
@@ -421,29 +414,29 @@ def test_a_new_closure_shows_on_the_family_page_and_can_be_removed(app, client, 
                            data={"csrf_token": csrf, "closure-date": "2026-11-24", "closure-reason": "Grève"})
     assert response.status_code == 302
     parent = login(app, world.parent)
-    assert "Mardi 24 novembre : Fermé (Grève)" in text(parent.get(f"/enfants/{world.lea.id}/agenda/{NOVEMBER}"))
+    assert "Mardi 24 novembre : Fermé (Grève)" in text_of(parent.get(f"/enfants/{world.lea.id}/agenda/{NOVEMBER}"))
     edit = client.get(f"/gestion/activites/{world.activity.id}")
     assert "Fermeture du mardi 24 novembre ajoutée." in region(edit, "status")
-    assert "mardi 24 novembre 2026" in text(edit)
+    assert "mardi 24 novembre 2026" in text_of(edit)
 
     again = client.post(f"/gestion/activites/{world.activity.id}/fermetures",
                         data={"csrf_token": csrf, "closure-date": "2026-11-24", "closure-reason": "Grève"})
     assert again.status_code == 200
-    assert "Une fermeture est déjà enregistrée ce jour-là." in text(again)
+    assert "Une fermeture est déjà enregistrée ce jour-là." in text_of(again)
     assert len(db.session.execute(select(Closure)).scalars().all()) == 1
 
     closure_id = db.session.execute(select(Closure.id)).scalar_one()
     response = client.post(f"/gestion/activites/{world.activity.id}/fermetures/{closure_id}/supprimer",
                            data={"csrf_token": csrf})
     assert response.status_code == 302
-    assert "Fermé (Grève)" not in text(parent.get(f"/enfants/{world.lea.id}/agenda/{NOVEMBER}"))
+    assert "Fermé (Grève)" not in text_of(parent.get(f"/enfants/{world.lea.id}/agenda/{NOVEMBER}"))
 
 
 def test_closure_needs_a_date_and_a_reason(client, world):
     response = client.post(f"/gestion/activites/{world.activity.id}/fermetures",
                            data={"csrf_token": token(client), "closure-date": "31/02/2026", "closure-reason": ""})
     assert response.status_code == 200
-    words = text(response)
+    words = text_of(response)
     assert "Saisissez une date valide" in words and "Saisissez le motif de la fermeture" in words
     assert '<a href="#closure-date">' in response.get_data(as_text=True)
     assert db.session.execute(select(Closure)).scalars().all() == []
@@ -486,7 +479,7 @@ def test_a_form_for_other_units_is_refused(client, world, make_activity):
     _, other_unit, _ = make_activity(code="alsh")
     response = post_settings(client, world.activity, {"units-0-unit_id": str(other_unit.id), "units-0-capacity": "3"})
     assert response.status_code == 200
-    assert "ont changé depuis l'ouverture de la page" in text(response)
+    assert "ont changé depuis l'ouverture de la page" in text_of(response)
     assert fresh(Unit, other_unit.id).capacity is None and fresh(Unit, world.meal.id).capacity is None
 
 
@@ -531,7 +524,7 @@ def test_occupancy_per_open_day_and_unit_from_one_grouped_query(client, world, m
     assert row(TUE_24) == "Mardi 24 novembre Repas 3 1 2 2"
     assert row(FRI_27) == "Vendredi 27 novembre Repas 3 0 3 0"
     assert row(WED_25) is None and row(THU_26) is None  # not a canteen day; closed
-    assert "Réservations des jours sans accueil" in text(response)  # Thursday's booking made before the strike
+    assert "Réservations des jours sans accueil" in text_of(response)  # Thursday's booking made before the strike
 
 
 # --------------------------------------------------------------------------- closures cancel the day
@@ -599,7 +592,7 @@ def test_a_closure_cancels_the_days_bookings_and_waiting_list_and_tells_each_fam
     assert "Léa :\n- Accueil du matin\n- Repas\n" in lea_body and "Étude" not in lea_body
 
     parent = login(app, world.parent)
-    words = text(parent.get(f"/enfants/{world.lea.id}/agenda/{NOVEMBER}"))
+    words = text_of(parent.get(f"/enfants/{world.lea.id}/agenda/{NOVEMBER}"))
     assert "Repas du mardi 24 novembre" not in words and "Étude du mardi 24 novembre" in words
 
 
@@ -623,16 +616,11 @@ def test_a_closure_stands_when_the_mail_server_is_down(app, client, world, close
 
 
 def test_a_commune_wide_closure_cancels_every_activity_that_day(app, world, closed_day):
-    from flask_login import login_user
-
-    from blueprints.backoffice.activities import cancel_for_closure
+    from blueprints.activities.service import add_closure
 
     with app.test_request_context():
-        login_user(world.agent)
-        closure = Closure(activity_id=None, date=TUE_24, reason="Pont")
-        db.session.add(closure)
-        db.session.flush()
-        cancelled = cancel_for_closure(closure, NOW)
+        _closure, cancelled = add_closure(None, TUE_24, "Pont", NOW, actor_id=world.agent.id,
+                                          cancel_reason="Fermeture : Pont")
         db.session.commit()
     assert len(cancelled) == 7
     assert reservations(world.lea) == {(world.meal.id, THU_26): "reserved"}  # the study went too
@@ -689,7 +677,7 @@ def assert_refused(response, world, message):
     assert box["type"] == "checkbox" and "checked" not in box and box["aria-invalid"] == "true"
     assert f"{CONFIRM}-error" in box["aria-describedby"] and f"{CONFIRM}-hint" in box["aria-describedby"]
     assert f'<label for="{CONFIRM}">Annuler ces réservations et prévenir les familles</label>' in body
-    assert doc.attrs_by_id[f"{CONFIRM}-error"]["tag"] == "p" and message in text(response)  # next to the box
+    assert doc.attrs_by_id[f"{CONFIRM}-error"]["tag"] == "p" and message in text_of(response)  # next to the box
 
 
 def test_unticking_a_booked_weekday_needs_a_confirmation_then_cancels_and_tells_each_family(app, client, world,
@@ -706,7 +694,7 @@ def test_unticking_a_booked_weekday_needs_a_confirmation_then_cancels_and_tells_
 
     response = post_settings(client, world.activity, {"units-0-weekdays": ["1", "3", "4"], "units-0-capacity": "5",
                                                       CONFIRM: "y"})
-    assert response.status_code == 302, text(response)
+    assert response.status_code == 302, text_of(response)
     unit = fresh(Unit, world.meal.id)
     assert (unit.weekdays, unit.capacity) == ("134", 5)
     assert reservations(world.lea) == {(world.meal.id, MON_16): "reserved", (world.meal.id, TUE_24): "reserved",
@@ -741,7 +729,7 @@ def test_shortening_a_period_needs_a_confirmation_then_cancels_the_days_after_it
     assert reservations() == before and outbox(app) == []
 
     response = post_settings(client, world.activity, {"periods-0-end_date": "2026-11-29", CONFIRM: "y"})
-    assert response.status_code == 302, text(response)
+    assert response.status_code == 302, text_of(response)
     assert fresh(Period, world.period.id).end_date == dt.date(2026, 11, 29)
     assert reservations(world.lea) == {(world.meal.id, MON_16): "reserved", (world.meal.id, MON_23): "reserved",
                                        (world.meal.id, TUE_24): "reserved"}
@@ -763,7 +751,7 @@ def test_a_change_that_strands_no_future_booking_takes_no_extra_step(app, client
     assert CONFIRM not in page(client.get(f"/gestion/activites/{world.activity.id}")).attrs_by_id
     before = reservations()
     response = post_settings(client, world.activity, {"units-0-weekdays": ["0", "1", "3"]})  # Fridays: only a past one
-    assert response.status_code == 302, text(response)
+    assert response.status_code == 302, text_of(response)
     assert fresh(Unit, world.meal.id).weekdays == "013"
     assert reservations() == before and history(world.lea) == [] and outbox(app) == []
     edit = client.get(f"/gestion/activites/{world.activity.id}")

@@ -7,13 +7,9 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from support import PASSWORD, csrf_from, enroll
+from support import PASSWORD, csrf_from, enroll, text
 
 from models import Family, Person, db
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def comparable(response) -> str:
@@ -184,7 +180,7 @@ def test_mon_accueil_lists_what_to_do_for_this_family_only(app, client, make_fam
     assert "À faire" in page
     assert page.count("Envoyer le justificatif de l'absence de Léa") == 1
     assert f"/absences/{pending.id}/justificatif" in page
-    assert "avant le mardi 24 novembre à minuit" in page
+    assert "jusqu'au mardi 24 novembre à 23 h 59" in page
     assert "Léa est sur la liste d'attente : Repas, Accueil du soir du jeudi 3 décembre." in page  # one line a day
     assert "16 novembre" not in page  # past waiting entry
     assert "Chloé" not in page

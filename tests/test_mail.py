@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import re
 import socket
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from support import PASSWORD, _config, csrf_from, link_in, outbox
+from support import PASSWORD, _config, csrf_from, link_in, outbox, text
 
 from app import create_app
 from models import AccountToken, User, db
@@ -80,8 +79,6 @@ def smtp_down(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
 
 
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def comparable(response) -> str:

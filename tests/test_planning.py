@@ -1,84 +1,20 @@
-"""The family planning (week table, month list) and each child's private iCalendar feed."""
+"""The family planning: week table, month list, navigation, isolation between families."""
 
 from __future__ import annotations
 
 import datetime as dt
-import html as htmllib
 import re
 from contextlib import contextmanager
 
 import icalendar
 import pytest
+from planning_world import FRI, MON, NOW, THU, TUE, WED
 from sqlalchemy import event
+from support import enroll, links, main_of, text_of
 
-from models import Person, Reservation, db
-from tests.conftest import csrf_from, enroll
+from models import Reservation, db
 
-UTC = dt.timezone.utc
-NOW = dt.datetime(2026, 11, 17, 8, 0, tzinfo=UTC)  # Tuesday 17 November 2026, 09:00 in Paris
-MON, TUE, WED, THU, FRI = (dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(5))
-
-
-@pytest.fixture(autouse=True)
-def clock(app):
-    app.config["CLOCK"] = lambda: NOW
-
-
-@pytest.fixture
-def units(make_activity):
-    """The three school-day slots of the demo commune: morning, meal, evening (Mon, Tue, Thu, Fri)."""
-    return {
-        "morning": make_activity(code="accueil-matin", slot="morning", label="Accueil du matin"),
-        "meal": make_activity(code="restauration", slot="meal", label="Repas"),
-        "evening": make_activity(code="accueil-soir", slot="afternoon", label="Accueil du soir"),
-    }
-
-
-def book(child, unit, day, state="reserved"):
-    db.session.add(
-        Reservation(
-            child_id=child.id, unit_id=unit.id, date=day, state=state, requested_at=dt.datetime(2026, 10, 1, tzinfo=UTC)
-        )
-    )
-    db.session.commit()
-
-
-@pytest.fixture
-def martins(make_family, units):
-    """Léa and Hugo Martin, enrolled in the three slots, with a week of mixed states."""
-    _family, user, (hugo, lea) = make_family("Martin", children=("Hugo", "Léa"))  # Léa is the elder: listed first
-    for activity, _unit, period in units.values():
-        enroll(lea, activity, period)
-        enroll(hugo, activity, period)
-    morning, meal, evening = (units[k][1] for k in ("morning", "meal", "evening"))
-    book(lea, morning, MON)
-    book(lea, meal, MON)
-    book(lea, meal, TUE, "absent")
-    book(lea, meal, THU, "waiting")
-    book(hugo, evening, MON)
-    book(hugo, meal, FRI)
-    book(hugo, evening, FRI, "justified")
-    return user, lea, hugo
-
-
-@pytest.fixture
-def bernards(make_family, make_activity, units):
-    """Another family, booked the same days, with a slot label nobody else has."""
-    _family, user, (chloe,) = make_family("Bernard", children=("Chloé",))
-    activity, study, period = make_activity(code="etude", slot="afternoon", label="Étude surveillée")
-    enroll(chloe, activity, period)
-    for day in (MON, TUE, THU, FRI):
-        book(chloe, study, day)
-    book(chloe, units["meal"][1], MON)
-    return user, chloe
-
-
-def main_of(page: str) -> str:
-    return page[page.index("<main") : page.index("</main>")]
-
-
-def text_of(fragment: str) -> str:
-    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+pytestmark = pytest.mark.usefixtures("planning_clock")
 
 
 def row(page: str, day: dt.date) -> list[str]:
@@ -95,11 +31,6 @@ def day_block(page: str, day: dt.date) -> str:
     return text_of("<h3 " + match[1])
 
 
-def links(page: str) -> dict[str, str]:
-    """Link text -> href."""
-    return {
-        text_of(t): htmllib.unescape(h) for h, t in re.findall(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', page, re.S)
-    }
 
 
 @contextmanager
@@ -158,9 +89,10 @@ def test_week_navigation_says_where_it_goes(client, login_as, martins):
     assert found["Semaine précédente (lundi 23 novembre 2026)"] == "/planning/semaine/2026-11-23"
     assert found["Semaine suivante (lundi 7 décembre 2026)"] == "/planning/semaine/2026-12-07"
     assert found["Cette semaine (lundi 16 novembre 2026)"] == "/planning"
-    assert found["Tout le mois de novembre 2026"] == "/planning/mois/2026-11"
-    assert found["Agenda de Léa"] == f"/enfants/{lea.id}/agenda/2026-11"
-    assert found["Agenda de Hugo"] == f"/enfants/{hugo.id}/agenda/2026-11"
+    # The week of 30 November is mostly December (its Thursday is 3 December): its links lead there.
+    assert found["Tout le mois de décembre 2026"] == "/planning/mois/2026-12"
+    assert found["Agenda de Léa"] == f"/enfants/{lea.id}/agenda/2026-12"
+    assert found["Agenda de Hugo"] == f"/enfants/{hugo.id}/agenda/2026-12"
     assert re.search(r'<a href="/planning" aria-current="page">Planning</a>', page)  # main menu
 
 
@@ -256,138 +188,6 @@ def test_query_count_does_not_grow_with_the_reservations(client, login_as, make_
 # --------------------------------------------------------------------------- iCalendar feed
 
 
-def feed_page(client, child) -> str:
-    return client.get(f"/enfants/{child.id}/calendrier").text
-
-
-def post_action(client, child, action):
-    page = feed_page(client, child)
-    return client.post(f"/enfants/{child.id}/calendrier", data={"action": action, "csrf_token": csrf_from(page)})
-
-
-def feed_path(child) -> str:
-    db.session.refresh(child)
-    return f"/calendrier/{child.calendar_token}.ics"
-
-
-def test_parent_creates_rotates_and_deletes_the_private_link(client, login_as, martins):
-    user, lea, _hugo = martins
-    login_as(user)
-    page = main_of(feed_page(client, lea))
-    assert "<h1>Abonnement calendrier de Léa</h1>" in page
-    assert "Créer le lien d'abonnement" in htmllib.unescape(page) and 'id="feed-url"' not in page
-
-    created = post_action(client, lea, "create")
-    assert created.status_code == 302 and created.location.endswith(f"/enfants/{lea.id}/calendrier")
-    first = feed_path(lea)
-    assert len(lea.calendar_token) >= 43
-    page = htmllib.unescape(feed_page(client, lea))
-    assert re.search(r'<label for="feed-url">Adresse de l\'abonnement de Léa</label>', page)
-    assert re.search(rf'<input type="text" id="feed-url" value="http://localhost{re.escape(first)}" readonly', page)
-    assert "Changer le lien (l'ancien ne marchera plus)" in page and "Supprimer le lien" in page
-    assert client.get(first).status_code == 200
-
-    post_action(client, lea, "create")  # a replayed "create" keeps the working link
-    assert feed_path(lea) == first
-
-    post_action(client, lea, "rotate")
-    second = feed_path(lea)
-    assert second != first
-    assert client.get(first).status_code == 404
-    assert client.get(second).status_code == 200
-
-    post_action(client, lea, "delete")
-    db.session.refresh(lea)
-    assert lea.calendar_token is None
-    assert client.get(second).status_code == 404
-    assert "Créer le lien d'abonnement" in htmllib.unescape(feed_page(client, lea))
-
-
-def test_link_changes_need_the_csrf_token(client, login_as, martins):
-    user, lea, _hugo = martins
-    login_as(user)
-    response = client.post(f"/enfants/{lea.id}/calendrier", data={"action": "create"})
-    assert response.status_code == 400
-    db.session.refresh(lea)
-    assert lea.calendar_token is None
-    assert post_action(client, lea, "nonsense").status_code == 400
-
-
-def test_another_family_cannot_see_or_change_the_link(client, login_as, martins, bernards):
-    _user, lea, _hugo = martins
-    lea.calendar_token = "a" * 43
-    db.session.commit()
-    login_as(bernards[0])
-    assert client.get(f"/enfants/{lea.id}/calendrier").status_code == 404
-    page = feed_page(client, bernards[1])
-    response = client.post(f"/enfants/{lea.id}/calendrier", data={"action": "rotate", "csrf_token": csrf_from(page)})
-    assert response.status_code == 404
-    db.session.refresh(lea)
-    assert lea.calendar_token == "a" * 43
-
-
-def test_feed_holds_one_all_day_event_per_booked_day_for_this_child_only(app, client, login_as, martins, bernards):
-    user, lea, hugo = martins
-    login_as(user)
-    post_action(client, lea, "create")
-    post_action(client, hugo, "create")
-    phone = app.test_client()  # a calendar application: no session
-    response = phone.get(feed_path(lea))
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert response.headers["Cache-Control"] == "private, max-age=900"
-    text = response.get_data(as_text=True)
-    assert "Hugo" not in text and "Chloé" not in text and "Étude" not in text and "Martin" not in text
-
-    calendar = icalendar.Calendar.from_ical(response.data)
-    assert str(calendar["X-WR-CALNAME"]) == "Agenda de Léa"
-    events = {e.decoded("DTSTART"): e for e in calendar.walk("VEVENT")}
-    assert {day: str(e["SUMMARY"]) for day, e in events.items()} == {
-        MON: "Léa : Accueil du matin, Repas",
-        TUE: "Léa : Repas (absence signalée)",
-        THU: "Léa : Repas (liste d'attente)",
-    }
-    for day, e in events.items():
-        assert type(day) is dt.date and e.decoded("DTEND") == day + dt.timedelta(days=1)
-        assert e.decoded("DTSTAMP") == NOW
-    again = icalendar.Calendar.from_ical(phone.get(feed_path(lea)).data)
-    assert sorted(str(e["UID"]) for e in again.walk("VEVENT")) == sorted(str(e["UID"]) for e in events.values())
-    assert len({str(e["UID"]) for e in events.values()}) == 3
-
-    hugo_events = icalendar.Calendar.from_ical(phone.get(feed_path(hugo)).data).walk("VEVENT")
-    assert sorted(str(e["SUMMARY"]) for e in hugo_events) == [
-        "Hugo : Accueil du soir",
-        "Hugo : Repas, Accueil du soir (absence justifiée)",
-    ]
-    assert not {str(e["UID"]) for e in hugo_events} & {str(e["UID"]) for e in events.values()}
-
-
-def test_feed_covers_a_month_back_to_the_end_of_the_enrolments(client, make_family, make_activity):
-    _family, _user, (lea,) = make_family("Martin", children=("Léa",))
-    activity, meal, period = make_activity(code="restauration", start=dt.date(2026, 9, 1), end=dt.date(2027, 7, 3))
-    enroll(lea, activity, period)
-    for day in (dt.date(2026, 10, 12), dt.date(2026, 10, 19), dt.date(2027, 7, 2), dt.date(2027, 7, 5)):
-        book(lea, meal, day)
-    lea.calendar_token = "b" * 43
-    db.session.commit()
-    calendar = icalendar.Calendar.from_ical(client.get(f"/calendrier/{'b' * 43}.ics").data)
-    assert sorted(e.decoded("DTSTART") for e in calendar.walk("VEVENT")) == [dt.date(2026, 10, 19), dt.date(2027, 7, 2)]
-
-
-def test_unknown_malformed_or_non_child_tokens_are_404(client, make_family):
-    _family, user, (lea,) = make_family("Martin", children=("Léa",))
-    guardian = db.session.get(Person, user.person_id)
-    guardian.calendar_token = "c" * 43  # only a child's secret opens a feed
-    db.session.commit()
-    for token in ("d" * 43, "c" * 43, "short", "x" * 64, "%27%20OR%201%3D1"):
-        response = client.get(f"/calendrier/{token}.ics")
-        assert response.status_code == 404, token
-        assert "text/calendar" not in response.headers["Content-Type"]
-
-
-# --------------------------------------------------------------------------- closed days
-
-
 def test_a_booking_left_on_a_closed_day_is_neither_in_the_planning_nor_in_the_feed(
     app, client, login_as, martins, units
 ):
@@ -421,14 +221,3 @@ def test_a_booking_left_on_a_closed_day_is_neither_in_the_planning_nor_in_the_fe
     }
 
 
-def test_subscription_page_never_puts_a_form_inside_a_paragraph(client, login_as, martins):
-    """A <form> cannot be inside a <p> (the parser closes the paragraph: invalid, and the buttons' layout breaks)."""
-    user, lea, _hugo = martins
-    login_as(user)
-    for action in (None, "create"):
-        if action:
-            post_action(client, lea, action)
-        page = main_of(feed_page(client, lea))
-        assert page.count("<form") == (1 if action is None else 2)
-        for paragraph in re.findall(r"<p\b[^>]*>(.*?)</p>", page, re.S):
-            assert "<form" not in paragraph, paragraph

@@ -322,10 +322,33 @@ def test_deadline_is_dst_correct(cal_b, policy, day, expected_utc):
         (paris(2026, 11, 16, 12), False),
     ],
 )
-def test_can_book_and_cancel_compare_instants(cal_b, now, allowed):
+def test_the_lock_compares_instants(cal_b, now, allowed):
+    """Booking and cancelling lock at the deadline itself, whatever the time zone `now` is given in."""
     policy = Policy("working_days", 2, cutoff=dt.time(10))
-    assert rules.can_book(policy, D(2026, 11, 16), cal_b, now) is allowed
-    assert rules.can_cancel(policy, D(2026, 11, 16), cal_b, now) is allowed
+    limit = rules.deadline(policy, D(2026, 11, 16), cal_b)
+    for state in (None, "reserved"):
+        lock = rules.slot_lock(state, D(2026, 11, 16), limit, limit, now)
+        assert (lock.editable, lock.locked) == (allowed, not allowed)
+        assert lock.until == limit
+
+
+@pytest.mark.parametrize(
+    "state, until",
+    [
+        (None, paris(2026, 11, 13, 18)),  # the booking deadline
+        ("reserved", paris(2026, 11, 12, 10)),  # the cancelling deadline
+        ("absent", paris(2026, 11, 12, 10)),
+        ("waiting", paris(2026, 11, 17)),  # a waiting list can be left until the day is over
+    ],
+)
+def test_change_deadline_is_the_one_lock_of_decide_and_the_agenda(state, until):
+    day, booking, cancel = D(2026, 11, 16), paris(2026, 11, 13, 18), paris(2026, 11, 12, 10)
+    assert rules.change_deadline(state, day, booking, cancel) == until
+    assert rules.change_deadline(state, day, paris(2026, 11, 20), paris(2026, 11, 20)) <= paris(2026, 11, 17)
+    lock = rules.slot_lock(state, day, booking, cancel, until - dt.timedelta(seconds=1))
+    assert lock.editable is (state != "absent") and not lock.locked
+    assert rules.slot_lock(state, day, booking, cancel, until).locked
+    assert rules.slot_lock(state, day, booking, cancel, until, by_agent=True).editable
 
 
 def test_unknown_policy_kind_is_an_error(cal_b):
@@ -511,9 +534,9 @@ QUEUE = [
 ]
 
 
-@pytest.mark.parametrize("child_id, position", [(9, 1), (8, 2), (7, 3), (10, None), (99, None)])
-def test_waiting_position(child_id, position):
-    assert rules.waiting_position(QUEUE, child_id) == position
+def test_the_waiting_list_is_first_come_first_served():
+    """Same instant given in two time zones: the smaller id first; a reserved entry is not on the list."""
+    assert [e.child_id for e in rules.next_to_promote(QUEUE, None, 0)] == [9, 8, 7]
 
 
 @pytest.mark.parametrize(
@@ -588,55 +611,7 @@ def test_weekly_pattern_days(start, end, weekdays, expected):
     assert rules.weekly_pattern_days(start, end, weekdays) == expected
 
 
-# --------------------------------------------------------------------------- plain French
-
-
-@pytest.mark.parametrize(
-    "moment, text",
-    [
-        (paris(2026, 11, 20, 10), "vendredi 20 novembre à 10 h"),
-        (paris(2026, 11, 19, 18, 30), "jeudi 19 novembre à 18 h 30"),
-        (paris(2026, 11, 12, 23, 59), "jeudi 12 novembre à 23 h 59"),
-        (paris(2026, 5, 1, 9, 5), "vendredi 1er mai à 9 h 05"),
-        (utc(2026, 11, 20, 9), "vendredi 20 novembre à 10 h"),  # shown in Paris time
-        (utc(2026, 8, 14, 8), "vendredi 14 août à 10 h"),
-        (paris(2026, 11, 19), "mercredi 18 novembre à minuit"),  # the end of the day before
-    ],
-)
-def test_format_deadline(moment, text):
-    assert rules.format_deadline(moment) == text
-
-
-@pytest.mark.parametrize(
-    "policy, action, sentence",
-    [
-        (
-            Policy("working_days", 2, cutoff=dt.time(10)),
-            "book",
-            "Réservation possible jusqu'à 2 jours ouvrés avant, à 10 h.",
-        ),
-        (
-            Policy("working_days", 1, cutoff=dt.time(18, 30)),
-            "cancel",
-            "Annulation possible jusqu'au jour ouvré précédent à 18 h 30.",
-        ),
-        (Policy("calendar_days", 1, cutoff=dt.time(18)), "cancel", "Annulation possible jusqu'à la veille à 18 h."),
-        (Policy("calendar_days", 0, cutoff=dt.time(9)), "cancel", "Annulation possible jusqu'au jour même à 9 h."),
-        (
-            Policy("calendar_days", 15, cutoff=dt.time(12)),
-            "book",
-            "Réservation possible jusqu'à 15 jours avant, à 12 h.",
-        ),
-        (
-            Policy("weekday_before", weekday=3),
-            "book",
-            "Réservation possible jusqu'au jeudi de la semaine précédente à 23 h 59.",
-        ),
-        (None, "book", "Réservation possible jusqu'à la veille à minuit."),
-    ],
-)
-def test_policy_sentence(policy, action, sentence):
-    assert rules.policy_sentence(policy, action) == sentence
+# --------------------------------------------------------------------------- policies as data
 
 
 def test_describe_policy():

@@ -40,7 +40,7 @@ def logged_in(app, make_family, make_agent):
     return {"anonymous": client_for(None), "parent": client_for(parent.email), "agent": client_for(agent.email)}
 
 
-SAMPLE_VALUES = {"int": 1, "float": 1.5, "uuid": "12345678-1234-5678-1234-567812345678"}
+SAMPLE_VALUES = {"int": 1, "float": 1.5, "uuid": "12345678-1234-5678-1234-567812345678", "month": "2026-11"}
 
 
 def sample_url(app, rule) -> str:

@@ -13,12 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}  # as in the Makefile's `extract` target
 
 EXPECTED = {
+    "blueprints/agenda.py": ["Aucune modification à enregistrer.", "Demande invalide : rechargez la page."],
+    "blueprints/notify.py": ["Une place s'est libérée : réservation confirmée"],
     "blueprints/reservations/wording.py": [
         "jour férié", "fermeture exceptionnelle", "vacances scolaires", "ouvert seulement pendant les vacances",
-        "pas d'accueil ce jour-là", "en dehors de la période d'inscription", "fermé"],
-    "blueprints/reservations/agenda.py": [
-        "Une place s'est libérée : réservation confirmée", "Aucune modification à enregistrer.",
-        "Demande invalide : rechargez la page."],
+        "pas d'accueil ce jour-là", "en dehors de la période d'inscription", "fermé", "lundi", "décembre",
+        "%(action)s jusqu'à la veille à 23 h 59."],
     "blueprints/family/views.py": ["%(slots)s du %(day)s"],
     "blueprints/backoffice/activities.py": ["Fermeture : %(reason)s", "Fermeture du %(day)s : réservations annulées"],
 }

@@ -21,9 +21,6 @@ def email_field():
     )
 
 
-class EmptyForm(FlaskForm):
-    """CSRF only, for button-only POSTs (logout, invite)."""
-
 
 class LoginForm(FlaskForm):
     email = EmailField(

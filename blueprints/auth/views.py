@@ -5,15 +5,15 @@ from __future__ import annotations
 from functools import partial
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 import clock
 import mail
-from blueprints.auth import tokens
-from blueprints.auth.forms import EmailForm, EmptyForm, LoginForm, SetPasswordForm
+from blueprints.auth import bp, tokens
+from blueprints.auth.forms import EmailForm, LoginForm, SetPasswordForm
 from blueprints.auth.mails import reset_mail
 from blueprints.auth.passwords import (
     fingerprint,
@@ -22,11 +22,10 @@ from blueprints.auth.passwords import (
     password_problem,
     verify_password,
 )
+from blueprints.forms import EmptyForm
 from blueprints.htmx import render
 from extensions import limiter, submitted_email
 from models import User, db, normalize_email
-
-bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = _l("Adresse e-mail ou mot de passe incorrect.")
 PASSWORD_KEY = "_pwd"  # session key of the password fingerprint (see end_stale_session)

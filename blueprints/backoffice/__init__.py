@@ -1,0 +1,17 @@
+"""Back office ("Gestion"): agents only. Routes over the domains' services and rules."""
+
+from flask import Blueprint, abort
+from flask_login import current_user, login_required
+
+bp = Blueprint("backoffice", __name__, url_prefix="/gestion")
+
+
+@bp.before_request
+@login_required
+def require_agent():
+    """Every back-office page is for agents (and admins) only."""
+    if not current_user.is_agent:
+        abort(403)
+
+
+from blueprints.backoffice import activities, agenda, families, occupancy, outbox  # noqa: E402,F401  (routes on bp)

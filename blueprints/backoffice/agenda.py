@@ -7,12 +7,15 @@ reason typed above the month. Closed days and children not enrolled stay refused
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from blueprints.backoffice.views import bp
+import clock
+from blueprints import agenda as shared_agenda
+from blueprints.backoffice import bp
 from blueprints.htmx import render
-from blueprints.reservations import agenda as shared_agenda
 from models import Person, db
 
 REASON_MAX = 300
@@ -43,31 +46,28 @@ def submitted_reason() -> str:
 def child_agenda_current(child_id: int):
     """The agent's agenda of a child opens on the current month, at the current week."""
     get_any_child_or_404(child_id)
-    today = shared_agenda.local_today()
-    return redirect(url_for(".child_agenda", child_id=child_id, ym=f"{today:%Y-%m}",
-                            _anchor=f"semaine-{today.isocalendar()[1]}"))
+    today = clock.today()
+    return redirect(url_for(".child_agenda", child_id=child_id, ym=today, _anchor=f"semaine-{today.isocalendar()[1]}"))
 
 
-@bp.route("/enfants/<int:child_id>/agenda/<ym>")
-def child_agenda(child_id: int, ym: str):
+@bp.route("/enfants/<int:child_id>/agenda/<month:ym>")
+def child_agenda(child_id: int, ym: dt.date):
     """Agenda de <enfant> — <mois>, agent's view: every day editable, deadlines not applied, reason required."""
     child = get_any_child_or_404(child_id)
-    year, month = shared_agenda.parse_month(ym)
     refused = [tuple(item) for item in session.pop("agenda_refused", [])]
     return render("reservations/month.html", refused=refused, page_errors=bool(refused),
-                  **shared_agenda.month_context(child, year, month, by_agent=True))
+                  **shared_agenda.month_context(child, ym, by_agent=True))
 
 
-@bp.route("/enfants/<int:child_id>/agenda/<ym>", methods=["POST"])
-def child_agenda_save(child_id: int, ym: str):
+@bp.route("/enfants/<int:child_id>/agenda/<month:ym>", methods=["POST"])
+def child_agenda_save(child_id: int, ym: dt.date):
     """Without JavaScript: the whole month at once (PRG). No reason, nothing saved: the form comes back with the
     boxes as the agent left them and the error next to the reason field."""
     child = get_any_child_or_404(child_id)
-    year, month = shared_agenda.parse_month(ym)
     wanted = shared_agenda.wanted_from_form(request.form)
     reason = submitted_reason()
     if not reason and shared_agenda.changes_only(child, wanted):
-        context = shared_agenda.month_context(child, year, month, by_agent=True)
+        context = shared_agenda.month_context(child, ym, by_agent=True)
         for day in context["days"]:
             for slot in day.slots:
                 slot.wanted = wanted.get((slot.unit.id, slot.day))
@@ -75,7 +75,7 @@ def child_agenda_save(child_id: int, ym: str):
         return render("reservations/month.html", refused=[("reason", message)], reason_error=message,
                       page_errors=True, **context)
     session["agenda_refused"] = shared_agenda.save_wanted(child, wanted, by_agent=True, via="agent", reason=reason)
-    return redirect(url_for(".child_agenda", child_id=child.id, ym=f"{year:04d}-{month:02d}"))
+    return redirect(url_for(".child_agenda", child_id=child.id, ym=ym))
 
 
 @bp.route("/enfants/<int:child_id>/reservations", methods=["POST"])

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    FieldList,
-    Form,
-    FormField,
-    HiddenField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TimeField,
-)
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional, StopValidation
+from wtforms.validators import Length, NumberRange, Optional
+
+from blueprints.forms import (
+    CheckboxesField,
+    ChoiceField,
+    ClockField,
+    Filled,
+    FrenchDateField,
+    WholeNumberField,
+)
 
 WEEKDAYS = [SelectChoice(n, label) for n, label in enumerate(
     (_l("Lundi"), _l("Mardi"), _l("Mercredi"), _l("Jeudi"), _l("Vendredi"), _l("Samedi"), _l("Dimanche")))]
@@ -35,79 +32,6 @@ POLICY_KINDS = [
 ]
 MAX_UNITS = 20
 MAX_PERIODS = 20
-
-
-class _FrenchInput:
-    """Mixin: an empty input gives None (requiredness is a validator's job); an unreadable one a French message."""
-
-    invalid_message = _l("Valeur invalide.")
-
-    def __init__(self, *args, invalid_message=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if invalid_message is not None:
-            self.invalid_message = invalid_message
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata([v.strip() for v in valuelist])
-        except ValueError:
-            self.data = None
-            raise ValueError(self.invalid_message) from None
-
-
-class WholeNumberField(_FrenchInput, IntegerField):
-    invalid_message = _l("Saisissez un nombre entier, par exemple 12.")
-
-
-class DayField(_FrenchInput, DateField):
-    invalid_message = _l("Saisissez une date valide, par exemple 02/11/2026.")
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None and not 2000 <= self.data.year <= 2100:
-            self.data = None
-            raise ValueError(self.invalid_message)
-
-
-class ClockField(_FrenchInput, TimeField):
-    invalid_message = _l("Saisissez une heure valide, par exemple 18:00.")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, format=["%H:%M", "%H:%M:%S"], **kwargs)
-
-
-BAD_CHOICE = _l("Choisissez une valeur de la liste.")
-
-
-class ChoiceField(SelectField):
-    """A select whose tampered values get a French message."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, invalid_value_message=BAD_CHOICE, invalid_choice_message=BAD_CHOICE, **kwargs)
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several checkboxes (the template draws them in a fieldset); tampered values get a French message."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, invalid_value_message=BAD_CHOICE, invalid_choice_message=BAD_CHOICE, **kwargs)
-
-
-class Filled:
-    """Required: the field has a value (0 counts; blank text does not)."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.process_errors:  # unreadable input: its own message says what to type
-            raise StopValidation()
-        data = field.data
-        if data is None or data == [] or (isinstance(data, str) and not data.strip()):
-            raise StopValidation(self.message)
 
 
 def _weekday_or_none(value):
@@ -168,8 +92,10 @@ class PeriodForm(Form):
     name = StringField(_l("Nom de la période"), validators=[
         Filled(_l("Saisissez le nom de la période.")),
         Length(max=80, message=_l("Le nom de la période doit contenir au plus 80 caractères."))])
-    start_date = DayField(_l("Premier jour"), validators=[Filled(_l("Saisissez le premier jour de la période."))])
-    end_date = DayField(_l("Dernier jour"), validators=[Filled(_l("Saisissez le dernier jour de la période."))])
+    start_date = FrenchDateField(_l("Premier jour"),
+                                 validators=[Filled(_l("Saisissez le premier jour de la période."))])
+    end_date = FrenchDateField(_l("Dernier jour"),
+                               validators=[Filled(_l("Saisissez le dernier jour de la période."))])
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -199,25 +125,7 @@ class ActivityForm(FlaskForm):
 class ClosureForm(FlaskForm):
     """A day the activity does not run, with the reason families will read ("Fermé (…)")."""
 
-    date = DayField(_l("Date"), validators=[Filled(_l("Saisissez la date de la fermeture."))])
+    date = FrenchDateField(_l("Date"), validators=[Filled(_l("Saisissez la date de la fermeture."))])
     reason = StringField(_l("Motif affiché aux familles"), validators=[
         Filled(_l("Saisissez le motif de la fermeture, par exemple « Grève ».")),
         Length(max=200, message=_l("Le motif doit contenir au plus 200 caractères."))])
-
-
-def flat_errors(form) -> list[tuple[str, str]]:
-    """(field id, first message) of every field in error, nested forms included, in page order: the error
-    summary's links. A group of checkboxes is linked through its first box."""
-    found = []
-    for field in form:
-        if field.type == "CSRFTokenField":
-            continue
-        if isinstance(field, FormField):
-            found += flat_errors(field.form)
-        elif isinstance(field, FieldList):
-            for entry in field:
-                found += flat_errors(entry.form) if isinstance(entry, FormField) else []
-        elif field.errors:
-            anchor = f"{field.id}-0" if isinstance(field, CheckboxesField) else field.id
-            found.append((anchor, str(field.errors[0])))
-    return found

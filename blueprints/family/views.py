@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 import clock
-from blueprints.family.access import current_family, get_child_or_404, require_parent
+from blueprints.absences import service as absences
+from blueprints.access import current_family, get_child_or_404
+from blueprints.family import bp
 from blueprints.htmx import render
-from blueprints.reservations import rules
+from blueprints.reservations import rules, wording
 from models import (
     Absence,
-    CommuneSettings,
     Enrollment,
     Family,
     Person,
@@ -23,11 +23,6 @@ from models import (
     Unit,
     db,
 )
-
-bp = Blueprint("family", __name__)
-
-
-bp.before_request(require_parent)
 
 
 @dataclass
@@ -41,38 +36,24 @@ class ToDo:
 
 
 def family_todo(family: Family) -> list[ToDo]:
-    """Absences still awaiting a certificate (within the window) and upcoming waiting-list entries (2 queries)."""
+    """Absences still awaiting a certificate (within their window) and upcoming waiting-list entries (3 queries)."""
     now = clock.now()
     today = now.astimezone(rules.PARIS).date()
     children = {c.id: c for c in family.children}
     if not children:
         return []
-    settings = db.session.execute(select(CommuneSettings).limit(1)).scalar_one_or_none()
-    hours = settings.absence_justification_hours if settings else 48
-    held = exists().where(
-        Reservation.child_id == Absence.child_id,
-        Reservation.state == "absent",
-        Reservation.date.between(Absence.start_date, Absence.end_date),
-    )
-    absences = (
-        db.session.execute(
-            select(Absence)
-            .where(Absence.child_id.in_(children), Absence.document_id.is_(None), held)
-            .order_by(Absence.start_date)
-        )
-        .scalars()
-        .all()
-    )
-    todo = [
-        ToDo(
-            children[a.child_id],
-            "justify",
-            rules.format_deadline(rules.justification_deadline(a.end_date, hours)),
-            a.id,
-        )
-        for a in absences
-        if rules.can_justify(a, hours, now)
-    ]
+    held = exists().where(Reservation.child_id == Absence.child_id, Reservation.state == "absent",
+                          Reservation.date.between(Absence.start_date, Absence.end_date))
+    pending = db.session.execute(
+        select(Absence).where(Absence.child_id.in_(children), Absence.document_id.is_(None), held)
+        .order_by(Absence.start_date)
+    ).scalars().all()
+    hours = absences.window_hours(pending)
+    todo = []
+    for absence in pending:
+        deadline = absences.deadline(absence, hours[absence.id])
+        if now < deadline:
+            todo.append(ToDo(children[absence.child_id], "justify", wording.format_until(deadline), absence.id))
     waiting = db.session.execute(
         select(Reservation, Unit)
         .join(Unit, Reservation.unit_id == Unit.id)
@@ -84,11 +65,8 @@ def family_todo(family: Family) -> list[ToDo]:
     for r, u in waiting:  # one line per child and day: "Matin, Repas, Après-midi du mercredi 13 janvier"
         by_day.setdefault((r.date, r.child_id), []).append(u.label)
     todo += [
-        ToDo(
-            children[child_id],
-            "waiting",
-            _("%(slots)s du %(day)s", slots=", ".join(labels), day=rules.format_date(day)),
-        )
+        ToDo(children[child_id], "waiting",
+             _("%(slots)s du %(day)s", slots=", ".join(labels), day=wording.format_date(day)))
         for (day, child_id), labels in by_day.items()
     ]
     return todo

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import current_app
 
 from blueprints.htmx import render
-from demo import AGENT_EMAIL, AGENT_PASSWORD, PARENT_PASSWORD
-from demo import DEMO_LOGINS as PARENT_LOGINS
-
-bp = Blueprint("public", __name__)
-
-# Shown on the home page in demo mode only; the accounts themselves are created by demo.py.
-DEMO_LOGINS = (
-    (PARENT_LOGINS["Martin"], PARENT_PASSWORD, "Parent, famille Martin (deux enfants)"),
-    (PARENT_LOGINS["Bernard"], PARENT_PASSWORD, "Parent, famille Bernard (un enfant)"),
-    (AGENT_EMAIL, AGENT_PASSWORD, "Agent du service Enfance"),
-)
+from blueprints.public import bp
 
 
 @bp.route("/")
 def home():
     """Home page: what the portal does, how to get in; the demo logins in demo mode only."""
-    return render("public/home.html", demo_logins=DEMO_LOGINS if current_app.config["DEMO"] else ())
+    logins = current_app.config.get("DEMO_LOGINS", ()) if current_app.config["DEMO"] else ()
+    return render("public/home.html", demo_logins=logins)
 
 
 @bp.route("/accessibilite")

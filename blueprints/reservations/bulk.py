@@ -1,8 +1,8 @@
 """Bulk booking: "Réserver les mêmes créneaux chaque semaine" for one child, and optionally its brothers and sisters.
 
 A weekly pattern (slot label x weekday) becomes days, this month or up to the end of the enrolment period; the
-days go through `views.apply_many`: the same rules, the same capacity lock, the same audit trail as the agenda.
-The routes hang on the agenda's blueprint (views.py imports this module at its end).
+days go through `blueprints.agenda.apply_many`: the same rules, the same capacity lock, the same audit trail as
+the agenda. The routes hang on the reservations blueprint.
 """
 
 from __future__ import annotations
@@ -16,17 +16,15 @@ from flask import flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from blueprints.family.access import get_child_or_404
-from blueprints.htmx import render
-from blueprints.reservations import month as month_view
-from blueprints.reservations import rules, service, wording
-from blueprints.reservations.agenda import (
+import clock
+from blueprints.access import get_child_or_404
+from blueprints.agenda import (
     apply_many,
     changes_only,
-    local_today,
-    parse_month,
 )
-from blueprints.reservations.views import bp
+from blueprints.htmx import render
+from blueprints.reservations import bp, rules, service, wording
+from blueprints.reservations import month as month_view
 from models import Person, Unit, db
 
 MAX_DAYS = 400  # a safety net: a period is a school year at most
@@ -82,7 +80,7 @@ def slot_groups(agenda: service.ChildAgenda) -> list[SlotGroup]:
 
 
 def weekday_name(weekday: int) -> str:
-    return rules.FR["weekdays"][weekday].capitalize()
+    return wording.weekday_name(weekday).capitalize()
 
 
 def period_end(agenda: service.ChildAgenda, start: dt.date) -> dt.date | None:
@@ -153,13 +151,12 @@ def apply_pattern(child: Person, agenda: service.ChildAgenda, units_by_weekday, 
     return result
 
 
-@bp.route("/enfants/<int:child_id>/agenda/<ym>/semaine-type", methods=["GET", "POST"])
-def weekly_pattern(child_id: int, ym: str):
+@bp.route("/enfants/<int:child_id>/agenda/<month:ym>/semaine-type", methods=["GET", "POST"])
+def weekly_pattern(child_id: int, ym: dt.date):
     """Réserver (ou annuler) les mêmes créneaux chaque semaine, ce mois-ci ou jusqu'à la fin de la période."""
     child = get_child_or_404(child_id)
-    year, month = parse_month(ym)
-    first, last = month_view.month_bounds(year, month)
-    start = max(first, local_today() + rules.ONE_DAY)  # today has started: it can no longer change
+    first, last = month_view.month_bounds(ym.year, ym.month)
+    start = max(first, clock.today() + rules.ONE_DAY)  # today has started: it can no longer change
     agenda = service.load_agenda(child, first, last)
     groups = slot_groups(agenda)
     end_of_period = period_end(agenda, start)
@@ -167,7 +164,7 @@ def weekly_pattern(child_id: int, ym: str):
     context = {"child": child, "first_day": first, "last_day": last, "groups": groups,
                "siblings": [(c.id, c.first_name) for c in siblings],
                "end_of_period": end_of_period, "weekday_name": weekday_name,
-               "month_url": url_for(".month", child_id=child.id, ym=f"{first:%Y-%m}"),
+               "month_url": url_for(".month", child_id=child.id, ym=first),
                "data": {"chosen": {}, "until": "mois", "action": "reserver", "others": []}, "errors": []}
     if request.method == "GET" or not groups:
         return render("reservations/bulk.html", **context)

@@ -10,7 +10,7 @@ import calendar as pycalendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from blueprints.reservations import rules, service
+from blueprints.reservations import rules, service, wording
 
 
 @dataclass
@@ -56,20 +56,15 @@ def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
 
 def slot_view(agenda: service.ChildAgenda, unit, day: dt.date, reservation, taken: int, position: int | None,
               now: dt.datetime, by_agent: bool) -> SlotView:
-    """One slot's state and lock, as the rules see it at `now`."""
+    """One slot's state and lock, as the rules see it at `now` (rules.slot_lock: the same deadline as decide)."""
     state = reservation.state if reservation is not None else None
     holds = state in rules.TAKEN_STATES
-    day_end = rules.day_start(day + rules.ONE_DAY)  # families may act until the deadline, at the latest the day's end
-    if state == "waiting":  # leaving the waiting list is possible until the day is over
-        deadline = day_end
-    else:
-        deadline = min(day_end, agenda.cancel_deadline(unit, day) if holds else agenda.booking_deadline(unit, day))
-    past = now >= day_end
-    locked = now >= deadline
+    lock = rules.slot_lock(state, day, agenda.booking_deadline(unit, day), agenda.cancel_deadline(unit, day), now,
+                           by_agent)
     full = unit.capacity is not None and not holds and taken >= unit.capacity
-    return SlotView(unit=unit, day=day, state=state, full=full, position=position, past=past, open_until=deadline,
-                    locked_since=deadline if locked and not past else None,
-                    editable=by_agent or not (past or locked or state in ("absent", "justified")))
+    return SlotView(unit=unit, day=day, state=state, full=full, position=position, past=lock.past,
+                    open_until=lock.until, locked_since=lock.until if lock.locked and not lock.past else None,
+                    editable=lock.editable)
 
 
 def build_month(agenda: service.ChildAgenda, year: int, month: int, now: dt.datetime,
@@ -128,8 +123,6 @@ def single_slot(agenda: service.ChildAgenda, unit, day: dt.date, now: dt.datetim
     return slot_view(agenda, unit, day, reservation, taken, position, now, by_agent)
 
 
-
-
 def weeks(days: list[DayView]) -> list[tuple[int, dt.date, list[DayView]]]:
     """Days grouped by ISO week: (week number, Monday, days)."""
     grouped: dict[int, list[DayView]] = {}
@@ -140,5 +133,11 @@ def weeks(days: list[DayView]) -> list[tuple[int, dt.date, list[DayView]]]:
 
 def policy_lines(agenda: service.ChildAgenda) -> list[tuple[str, str, str]]:
     """(activity name, booking sentence, cancelling sentence) for each enrolled activity."""
-    return [(a.name, rules.policy_sentence(a.booking_policy, "book"), rules.policy_sentence(a.cancel_policy, "cancel"))
-            for a in agenda.activities]
+    return [(a.name, wording.policy_sentence(a.booking_policy, "book"),
+             wording.policy_sentence(a.cancel_policy, "cancel")) for a in agenda.activities]
+
+
+def shift_month(first_day: dt.date, delta: int) -> dt.date:
+    """The first day of the month `delta` months after `first_day`'s."""
+    index = first_day.year * 12 + first_day.month - 1 + delta
+    return dt.date(index // 12, index % 12 + 1, 1)

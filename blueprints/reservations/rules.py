@@ -2,8 +2,7 @@
 
 Pure functions and dataclasses. No Flask, no database session, no clock: `now` (timezone-aware) is always a
 parameter. Arguments are duck-typed: ORM rows from `models` or any object with the same attribute names.
-Refusals are codes with parameters; views phrase them. The few French sentences built here come from FR below,
-kept in one place so they can move to gettext later.
+Refusals are codes with parameters; wording.py phrases them in French (through gettext).
 """
 
 from __future__ import annotations
@@ -18,26 +17,10 @@ from zoneinfo import ZoneInfo
 import holidays
 from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearException
 
+from models import DEFAULT_JUSTIFICATION_HOURS
+
 PARIS = ZoneInfo("Europe/Paris")
 ONE_DAY = dt.timedelta(days=1)
-
-FR = {
-    "weekdays": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "months": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre")
-    + ("novembre", "décembre"),
-    "first": "1er",
-    "midnight": "minuit",
-    "at": "{when} à {time}",
-    "book": "Réservation possible",
-    "cancel": "Annulation possible",
-    "until_day_before_midnight": "{action} jusqu'à la veille à minuit.",
-    "until_same_day": "{action} jusqu'au jour même à {time}.",
-    "until_day_before": "{action} jusqu'à la veille à {time}.",
-    "until_days_before": "{action} jusqu'à {days} jours avant, à {time}.",
-    "until_working_day_before": "{action} jusqu'au jour ouvré précédent à {time}.",
-    "until_working_days_before": "{action} jusqu'à {days} jours ouvrés avant, à {time}.",
-    "until_weekday_before": "{action} jusqu'au {weekday} de la semaine précédente à {time}.",
-}
 
 # The order of a day's slots, wherever they are listed.
 SLOT_ORDER = {"morning": 0, "meal": 1, "afternoon": 2}
@@ -236,16 +219,6 @@ def deadline(policy, day: dt.date, calendar: CommuneCalendar) -> dt.datetime:
     return local_datetime(target, policy.cutoff)
 
 
-def can_book(policy, day: dt.date, calendar: CommuneCalendar, now: dt.datetime) -> bool:
-    """True while `now` is before the booking deadline of `day`."""
-    return now < deadline(policy, day, calendar)
-
-
-def can_cancel(policy, day: dt.date, calendar: CommuneCalendar, now: dt.datetime) -> bool:
-    """True while `now` is before the cancelling deadline of `day`."""
-    return now < deadline(policy, day, calendar)
-
-
 # --------------------------------------------------------------------------- decisions
 
 
@@ -298,6 +271,39 @@ class Decision:
         return self.before != self.after
 
 
+def change_deadline(current: str | None, day: dt.date, booking_deadline: dt.datetime,
+                    cancel_deadline: dt.datetime) -> dt.datetime:
+    """The instant from which a family can no longer change a slot in state `current` (the one home of "locked").
+
+    A place held (reserved, absent, justified) is released until the cancelling deadline; an empty slot is booked
+    until the booking deadline; a waiting-list entry can be left until the day is over. Never after the day's end.
+    """
+    day_end = day_start(day + ONE_DAY)
+    if current == "waiting":
+        return day_end
+    return min(day_end, cancel_deadline if current in TAKEN_STATES else booking_deadline)
+
+
+@dataclass(frozen=True)
+class SlotLock:
+    """Whether a family may still change a slot at `now`: `until` is the change deadline (change_deadline),
+    `past` the day is over, `locked` the deadline has passed, `editable` the viewer may change it now."""
+
+    until: dt.datetime
+    past: bool
+    locked: bool
+    editable: bool
+
+
+def slot_lock(current: str | None, day: dt.date, booking_deadline: dt.datetime, cancel_deadline: dt.datetime,
+              now: dt.datetime, by_agent: bool = False) -> SlotLock:
+    """The lock of one slot as `decide` applies it: agents may always change it; families until the change
+    deadline, and never a slot marked absent (an absence is withdrawn or justified, not unticked)."""
+    until = change_deadline(current, day, booking_deadline, cancel_deadline)
+    past, locked = now >= day_start(day + ONE_DAY), now >= until
+    return SlotLock(until, past, locked, by_agent or not (locked or current in ("absent", "justified")))
+
+
 def _refuse(c: Change, code: str, **params) -> Decision:
     return Decision("refused", c.current, c.current, Refusal(code, params))
 
@@ -322,7 +328,8 @@ def decide(c: Change) -> Decision:
         return Decision("still_waiting", "waiting", "waiting")
 
     started = c.now >= day_start(c.day)
-    if c.now >= day_start(c.day + ONE_DAY) and not c.by_agent:
+    late = not c.by_agent and c.now >= change_deadline(c.current, c.day, c.booking_deadline, c.cancel_deadline)
+    if late and c.now >= day_start(c.day + ONE_DAY):
         return _refuse(c, "past", day=c.day)
 
     if c.want:
@@ -333,7 +340,7 @@ def decide(c: Change) -> Decision:
         if not c.by_agent:
             if c.booking_opens is not None and c.now < c.booking_opens:
                 return _refuse(c, "not_open", opens=c.booking_opens)
-            if c.now >= c.booking_deadline:
+            if late:
                 return _refuse(c, "late_booking", deadline=c.booking_deadline)
         if not c.dependency_ok:
             return _refuse(c, "dependency")
@@ -342,7 +349,7 @@ def decide(c: Change) -> Decision:
         return Decision("reserved", None, "reserved")
 
     if c.current != "waiting":
-        if not c.by_agent and c.now >= c.cancel_deadline:
+        if late:
             return _refuse(c, "late_cancel", deadline=c.cancel_deadline)
         if c.blocking_dependents:
             return _refuse(c, "dependency", unit_ids=c.blocking_dependents)
@@ -379,14 +386,6 @@ def _queue(entries: Iterable[Any]) -> list:
     return sorted(waiting, key=lambda e: (e.requested_at, e.id))
 
 
-def waiting_position(entries: Iterable[Any], child_id: int) -> int | None:
-    """1-based rank of the child on the waiting list (first come, first served), or None if not waiting."""
-    for rank, entry in enumerate(_queue(entries), start=1):
-        if entry.child_id == child_id:
-            return rank
-    return None
-
-
 def next_to_promote(waiting_entries: Iterable[Any], capacity: int | None, taken: int) -> list:
     """The waiting entries to promote to reserved, in order, given the places now free."""
     queue = _queue(waiting_entries)
@@ -415,6 +414,13 @@ def justification_deadline(absence_end_date: dt.date, hours: int) -> dt.datetime
     return local_datetime(naive.date(), naive.time())
 
 
+def justification_window(own_hours: int | None, commune_hours: int | None) -> int:
+    """Hours to justify an absence for one activity: its own window, else the commune's, else the default."""
+    if own_hours is not None:
+        return own_hours
+    return commune_hours if commune_hours is not None else DEFAULT_JUSTIFICATION_HOURS
+
+
 def can_justify(absence, hours: int | None, now: dt.datetime) -> bool:
     """True while a certificate can still justify `absence` (hours None = no time limit)."""
     return hours is None or now < justification_deadline(absence.end_date, hours)
@@ -434,27 +440,7 @@ def weekly_pattern_days(start: dt.date, end: dt.date, weekdays: Iterable[int]) -
     return days
 
 
-# --------------------------------------------------------------------------- plain French
-
-
-def format_time(t: dt.time) -> str:
-    """A wall-clock time in French words: "10 h", "18 h 30", "23 h 59"."""
-    return f"{t.hour} h" if t.minute == 0 else f"{t.hour} h {t.minute:02d}"
-
-
-def format_date(day: dt.date) -> str:
-    """A date in French words: "vendredi 20 novembre", "vendredi 1er mai"."""
-    number = FR["first"] if day.day == 1 else str(day.day)
-    return f"{FR['weekdays'][day.weekday()]} {number} {FR['months'][day.month - 1]}"
-
-
-def format_deadline(moment: dt.datetime) -> str:
-    """An instant in Europe/Paris words: "vendredi 20 novembre à 10 h"; midnight reads as the day before's end
-    ("mercredi 10 novembre à minuit")."""
-    local = moment.astimezone(PARIS)
-    if local.time() == dt.time(0):
-        return FR["at"].format(when=format_date(local.date() - ONE_DAY), time=FR["midnight"])
-    return FR["at"].format(when=format_date(local.date()), time=format_time(local.time()))
+# --------------------------------------------------------------------------- policies as data
 
 
 class PolicyDescription(NamedTuple):
@@ -475,18 +461,3 @@ def describe_policy(policy, action: str) -> PolicyDescription:
     if policy is None:
         return PolicyDescription(action, None, 0, None, None)
     return PolicyDescription(action, policy.kind, policy.days, policy.weekday, policy.cutoff)
-
-
-def policy_sentence(policy, action: str) -> str:
-    """The policy as one plain French sentence, e.g. "Réservation possible jusqu'à la veille à 18 h"."""
-    d = describe_policy(policy, action)
-    words = {"action": FR[d.action], "days": d.days, "time": format_time(d.cutoff) if d.cutoff else ""}
-    if d.kind is None:
-        key = "until_day_before_midnight"
-    elif d.kind == "weekday_before":
-        key, words["weekday"] = "until_weekday_before", FR["weekdays"][d.weekday]
-    elif d.kind == "working_days":
-        key = {0: "until_same_day", 1: "until_working_day_before"}.get(d.days, "until_working_days_before")
-    else:
-        key = {0: "until_same_day", 1: "until_day_before"}.get(d.days, "until_days_before")
-    return FR[key].format(**words)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from blueprints.reservations import rules
 from models import (
@@ -40,7 +40,7 @@ class ChildAgenda:
     units: dict[int, Unit]  # every unit the child is enrolled for, by id
     periods: dict[int, list]  # activity id -> enrolled periods
     closures: list[Closure]
-    justification_hours: int = 48
+    commune_hours: int | None = None  # the commune's window to justify an absence (activities may override it)
 
     def enrolled(self, unit: Unit, day: dt.date) -> bool:
         return any(p.start_date <= day <= p.end_date for p in self.periods.get(unit.activity_id, ()))
@@ -55,17 +55,13 @@ class ChildAgenda:
     def cancel_deadline(self, unit: Unit, day: dt.date) -> dt.datetime:
         return rules.deadline(unit.activity.cancel_policy, day, self.calendar)
 
-
-def justification_hours(agenda: ChildAgenda, activity=None) -> int:
-    """Hours allowed to justify: the activity's own window, else the commune's. Without an activity, the widest
-    window of the child's activities (the certificate can be sent as long as one of them still accepts it)."""
-    if activity is not None:
-        own = activity.absence_justification_hours
-        return own if own is not None else agenda.justification_hours
-    return max([justification_hours(agenda, a) for a in agenda.activities] or [agenda.justification_hours])
+    def justification_hours(self, activity: Activity) -> int:
+        """Hours to justify an absence from `activity`'s bookings (its own window, else the commune's)."""
+        return rules.justification_window(activity.absence_justification_hours, self.commune_hours)
 
 
 def commune() -> CommuneSettings | None:
+    """The commune's settings row (read once per request)."""
     return commune_settings()
 
 
@@ -110,7 +106,7 @@ def load_agenda(child: Person, start: dt.date, end: dt.date, *, unit_id: int | N
         units=units,
         periods=dict(periods),
         closures=list(closures),
-        justification_hours=settings.absence_justification_hours if settings else 48,
+        commune_hours=settings.absence_justification_hours if settings else None,
     )
 
 
@@ -340,3 +336,57 @@ def apply_batch(agenda: ChildAgenda, wanted: dict[tuple[int, dt.date], bool], no
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+# --------------------------------------------------------------------------- changes made by the service Enfance
+
+
+def cancel_reservations(rows: list[Reservation], now: dt.datetime, reason: str, *,
+                        actor_id: int | None) -> list[tuple[Person, Outcome]]:
+    """Cancel these reservations and waiting-list entries with an agent's rights (a closure, a day removed from an
+    activity), through apply_change: audit trail via "system" with `actor_id`, promotions as usual. Flush only.
+
+    Waiting-list entries go first, so no place freed here is handed to a waiting list about to be cancelled too,
+    and a child's meals before the half-days they need. Returns the cancellations with the child of each."""
+    rows = sorted(rows, key=lambda r: (r.state != "waiting", not r.unit.required_unit_ids, r.child_id, r.date,
+                                       r.unit_id))
+    spans: dict[int, tuple[dt.date, dt.date]] = {}
+    for row in rows:
+        first, last = spans.get(row.child_id, (row.date, row.date))
+        spans[row.child_id] = (min(first, row.date), max(last, row.date))
+    targets = [(row.unit, row.child_id, row.date) for row in rows]  # read before any row is deleted
+    agendas: dict[int, ChildAgenda] = {}
+    cancelled = []
+    for unit, child_id, day in targets:
+        if child_id not in agendas:
+            agendas[child_id] = load_agenda(db.session.get(Person, child_id), *spans[child_id])
+        outcome = apply_change(agendas[child_id], unit, day, False, now, actor_id=actor_id, via="system",
+                               reason=reason, by_agent=True)
+        if outcome.decision.changed:
+            cancelled.append((agendas[child_id].child, outcome))
+    return cancelled
+
+
+def reservations_on(day: dt.date, activity_id: int | None) -> list[Reservation]:
+    """Every reservation and waiting-list entry of `day`: of one activity, or of all (activity_id None)."""
+    stmt = (select(Reservation).join(Reservation.unit).options(contains_eager(Reservation.unit))
+            .where(Reservation.date == day))
+    if activity_id is not None:
+        stmt = stmt.where(Unit.activity_id == activity_id)
+    return list(db.session.execute(stmt).scalars().all())
+
+
+def promote_after_raise(unit: Unit, now: dt.datetime, *, actor_id: int | None, reason: str) -> list[Outcome]:
+    """Places added to a unit go to its waiting lists from today on, first come first served, under the same
+    conditions as a freed place (promote_waiting: deadlines, half-day needed by a meal). Flush only."""
+    today = now.astimezone(rules.PARIS).date()
+    days = db.session.execute(select(Reservation.date).where(
+        Reservation.unit_id == unit.id, Reservation.state == "waiting", Reservation.date >= today).distinct()
+    ).scalars().all()
+    calendar = calendar_for(commune(), range(today.year - 1, today.year + 3))
+    outcomes = []
+    for day in sorted(days):
+        promoted = promote_waiting(unit, day, now, calendar, actor_id=actor_id, reason=reason)
+        if promoted:
+            outcomes.append(Outcome(unit, day, rules.Decision("unchanged", None, None), promoted=promoted))
+    return outcomes

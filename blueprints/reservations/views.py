@@ -2,53 +2,39 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, session, url_for
+import datetime as dt
 
-from blueprints.family.access import get_child_or_404, require_parent
+from flask import redirect, request, session, url_for
+
+import clock
+from blueprints.access import get_child_or_404
+from blueprints.agenda import month_context, save_wanted, toggle_slot, wanted_from_form
 from blueprints.htmx import render
-from blueprints.reservations.agenda import (
-    local_today,
-    month_context,
-    parse_month,
-    save_wanted,
-    toggle_slot,
-    wanted_from_form,
-)
-
-bp = Blueprint("reservations", __name__)
-
-
-bp.before_request(require_parent)
+from blueprints.reservations import bp
 
 
 @bp.route("/enfants/<int:child_id>/agenda")
 def current_month(child_id: int):
     """The agenda opens on the current month, at the current week."""
     get_child_or_404(child_id)
-    today = local_today()
-    return redirect(
-        url_for(".month", child_id=child_id, ym=f"{today:%Y-%m}", _anchor=f"semaine-{today.isocalendar()[1]}")
-    )
+    today = clock.today()
+    return redirect(url_for(".month", child_id=child_id, ym=today, _anchor=f"semaine-{today.isocalendar()[1]}"))
 
 
-@bp.route("/enfants/<int:child_id>/agenda/<ym>")
-def month(child_id: int, ym: str):
+@bp.route("/enfants/<int:child_id>/agenda/<month:ym>")
+def month(child_id: int, ym: dt.date):
     """Agenda de <enfant> — <mois>: one fieldset per day, a checkbox per slot, the state in words."""
     child = get_child_or_404(child_id)
-    year, mon = parse_month(ym)
     refused = [tuple(item) for item in session.pop("agenda_refused", [])]
-    return render(
-        "reservations/month.html", refused=refused, page_errors=bool(refused), **month_context(child, year, mon)
-    )
+    return render("reservations/month.html", refused=refused, page_errors=bool(refused), **month_context(child, ym))
 
 
-@bp.route("/enfants/<int:child_id>/agenda/<ym>", methods=["POST"])
-def save_month(child_id: int, ym: str):
+@bp.route("/enfants/<int:child_id>/agenda/<month:ym>", methods=["POST"])
+def save_month(child_id: int, ym: dt.date):
     """Without JavaScript: the whole month form; each shown slot's box says the wanted state (PRG)."""
     child = get_child_or_404(child_id)
-    year, mon = parse_month(ym)
     session["agenda_refused"] = save_wanted(child, wanted_from_form(request.form))
-    return redirect(url_for(".month", child_id=child.id, ym=f"{year:04d}-{mon:02d}"))
+    return redirect(url_for(".month", child_id=child.id, ym=ym))
 
 
 @bp.route("/enfants/<int:child_id>/reservations", methods=["POST"])
@@ -57,5 +43,3 @@ def toggle(child_id: int):
     fragments (slot state + live region); a plain POST is redirected to the month with a message."""
     return toggle_slot(get_child_or_404(child_id), "reservations.month")
 
-
-from blueprints.reservations import bulk  # noqa: E402,F401  (registers the bulk-booking routes on bp)

@@ -1,4 +1,11 @@
-"""Plain-French sentences for agenda states and decisions (one place, translatable with gettext)."""
+"""Plain French for the reservation domain, in one place and through gettext: dates and times, deadlines, the
+deadline policies, agenda states and the reasons a change is refused. rules.py returns codes and instants; this
+module phrases them (views and templates call it, never rules.py, for words).
+
+Deadlines never say "minuit", which reads as either end of the day: an exclusive deadline at 0 h is phrased as
+"jusqu'au samedi 5 décembre à 23 h 59" (the last minute one may act) or "depuis le dimanche 6 décembre à 0 h"
+(the first minute one may not).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,78 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from blueprints.reservations import rules
+
+WEEKDAYS = (_l("lundi"), _l("mardi"), _l("mercredi"), _l("jeudi"), _l("vendredi"), _l("samedi"), _l("dimanche"))
+MONTHS = (_l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l("juin"), _l("juillet"), _l("août"),
+          _l("septembre"), _l("octobre"), _l("novembre"), _l("décembre"))
+LAST_MINUTE = dt.timedelta(minutes=1)
+
+
+def weekday_name(weekday: int) -> str:
+    """ "lundi" for 0 ... "dimanche" for 6."""
+    return str(WEEKDAYS[weekday])
+
+
+def format_time(t: dt.time) -> str:
+    """A wall-clock time in French words: "10 h", "18 h 30", "23 h 59", "0 h"."""
+    return _("%(h)d h", h=t.hour) if t.minute == 0 else _("%(h)d h %(m)02d", h=t.hour, m=t.minute)
+
+
+def format_date(day: dt.date) -> str:
+    """A date in French words: "vendredi 20 novembre", "vendredi 1er mai"."""
+    number = _("1er") if day.day == 1 else str(day.day)
+    return _("%(weekday)s %(day)s %(month)s", weekday=WEEKDAYS[day.weekday()], day=number,
+             month=MONTHS[day.month - 1])
+
+
+def format_long_date(day: dt.date) -> str:
+    """ "lundi 16 novembre 2026" """
+    return _("%(date)s %(year)d", date=format_date(day), year=day.year)
+
+
+def format_moment(moment: dt.datetime) -> str:
+    """An instant in Europe/Paris words, as it is: "vendredi 20 novembre à 10 h", "dimanche 6 décembre à 0 h"
+    (what happened at that time, or the first minute a deadline has passed)."""
+    local = moment.astimezone(rules.PARIS)
+    return _("%(day)s à %(time)s", day=format_date(local.date()), time=format_time(local.time()))
+
+
+def format_until(deadline: dt.datetime) -> str:
+    """The last moment one may still act before an exclusive `deadline`: "vendredi 20 novembre à 10 h", and for
+    a deadline at 0 h the last minute of the day before, "samedi 5 décembre à 23 h 59"."""
+    local = deadline.astimezone(rules.PARIS)
+    if local.time() == dt.time(0):
+        local -= LAST_MINUTE
+    return _("%(day)s à %(time)s", day=format_date(local.date()), time=format_time(local.time()))
+
+
+# --------------------------------------------------------------------------- deadline policies
+
+
+def policy_sentence(policy, action: str) -> str:
+    """The policy as one plain French sentence, e.g. "Réservation possible jusqu'à la veille à 18 h."."""
+    d = rules.describe_policy(policy, action)
+    what = _("Réservation possible") if d.action == "book" else _("Annulation possible")
+    if d.kind is None:  # no policy: until the start of the day
+        return _("%(action)s jusqu'à la veille à 23 h 59.", action=what)
+    at = format_time(d.cutoff)
+    if d.kind == "weekday_before":
+        return _("%(action)s jusqu'au %(weekday)s de la semaine précédente à %(time)s.", action=what,
+                 weekday=weekday_name(d.weekday), time=at)
+    if d.kind == "working_days":
+        if d.days == 0:
+            return _("%(action)s jusqu'au jour même à %(time)s.", action=what, time=at)
+        if d.days == 1:
+            return _("%(action)s jusqu'au jour ouvré précédent à %(time)s.", action=what, time=at)
+        return _("%(action)s jusqu'à %(days)d jours ouvrés avant, à %(time)s.", action=what, days=d.days, time=at)
+    if d.days == 0:
+        return _("%(action)s jusqu'au jour même à %(time)s.", action=what, time=at)
+    if d.days == 1:
+        return _("%(action)s jusqu'à la veille à %(time)s.", action=what, time=at)
+    return _("%(action)s jusqu'à %(days)d jours avant, à %(time)s.", action=what, days=d.days, time=at)
+
+
+# --------------------------------------------------------------------------- agenda states and decisions
 
 # Lazy: translated when shown (in the request's language), and extracted by Babel (`_l`, see `make extract`).
 CLOSED_REASONS = {
@@ -22,7 +101,7 @@ CLOSED_REASONS = {
 
 def slot_day(unit, day: dt.date) -> str:
     """ "Repas du lundi 23 novembre" """
-    return _("%(slot)s du %(day)s", slot=unit.label, day=rules.format_date(day))
+    return _("%(slot)s du %(day)s", slot=unit.label, day=format_date(day))
 
 
 def closed_text(status) -> str:
@@ -49,17 +128,17 @@ def refusal_text(unit, day: dt.date, refusal: rules.Refusal, child_name: str = "
         return _(
             "%(what)s : les réservations sont closes depuis le %(when)s.",
             what=what,
-            when=rules.format_deadline(p["deadline"]),
+            when=format_moment(p["deadline"]),
         )
     if code == "late_cancel":
         return _(
             "%(what)s : les annulations sont closes depuis le %(when)s. "
             "Pour une absence, utilisez « Signaler une absence ».",
             what=what,
-            when=rules.format_deadline(p["deadline"]),
+            when=format_moment(p["deadline"]),
         )
     if code == "not_open":
-        return _("%(what)s : les réservations ouvrent le %(when)s.", what=what, when=rules.format_deadline(p["opens"]))
+        return _("%(what)s : les réservations ouvrent le %(when)s.", what=what, when=format_moment(p["opens"]))
     if code == "dependency":
         if p.get("unit_ids"):
             return _("%(what)s : annulez d'abord le repas de ce jour-là, qui demande une demi-journée.", what=what)
@@ -115,9 +194,9 @@ def lock_text(slot) -> str:
     if slot.past:
         return _("Jour passé")
     if slot.locked_since is not None:
-        return _("Modifications closes depuis le %(when)s", when=rules.format_deadline(slot.locked_since))
+        return _("Modifications closes depuis le %(when)s", when=format_moment(slot.locked_since))
     if slot.full and slot.state is None:
         return _(
-            "Cochez pour rejoindre la liste d'attente (jusqu'au %(when)s)", when=rules.format_deadline(slot.open_until)
+            "Cochez pour rejoindre la liste d'attente (jusqu'au %(when)s)", when=format_until(slot.open_until)
         )
-    return _("Modifiable jusqu'au %(when)s", when=rules.format_deadline(slot.open_until))
+    return _("Modifiable jusqu'au %(when)s", when=format_until(slot.open_until))

@@ -422,7 +422,7 @@ def test_absences_and_certificate_pages(parent):
     page.get_by_role("link", name="Signaler une absence").click()
     expect(page.locator("h1")).to_have_text("Absences de Léa")
     expect(page.locator(".absences")).to_contain_text("Absence du jeudi 19 novembre au dimanche 22 novembre")
-    expect(page.locator(".absences")).to_contain_text("À justifier avant le")
+    expect(page.locator(".absences")).to_contain_text("À justifier jusqu'au")
     check_page(page)
 
     absence = "l'absence du jeudi 19 novembre au dimanche 22 novembre"

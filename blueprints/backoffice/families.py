@@ -1,37 +1,23 @@
-"""Back office ("Gestion"): agents only. Families, invitations, demo outbox."""
+"""Back office: home, families (search, file) and invitations."""
 
 from __future__ import annotations
 
-import re
-from email import policy
-from email.parser import BytesParser
-
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from sqlalchemy import func
 from sqlalchemy.orm import joinedload, selectinload
 
 import clock
 import mail
 from blueprints.auth import tokens
-from blueprints.auth.forms import EmptyForm
 from blueprints.auth.mails import invitation_mail
+from blueprints.backoffice import bp
 from blueprints.backoffice.search import MAX_QUERY, family_search
+from blueprints.forms import EmptyForm
 from blueprints.htmx import is_partial, render
 from models import Enrollment, Family, Person, User, db, normalize_email
 
-bp = Blueprint("backoffice", __name__, url_prefix="/gestion")
-
 PAGE_SIZE = 50
-
-
-@bp.before_request
-@login_required
-def require_agent():
-    """Every back-office page is for agents (and admins) only."""
-    if not current_user.is_agent:
-        abort(403)
 
 
 @bp.route("/")
@@ -129,41 +115,3 @@ def invite(family_id: int, person_id: int):
         return redirect(url_for(".family", family_id=fam.id))
     flash(_("Invitation envoyée à %(email)s (lien valable 24 heures).", email=email), "success")
     return redirect(url_for(".family", family_id=fam.id))
-
-
-def _demo_only():
-    if not current_app.config["DEMO"]:
-        abort(404)
-
-
-@bp.route("/boite-envoi")
-def outbox():
-    """Boîte d'envoi (démo): the e-mails written to instance/outbox when no SMTP server is configured."""
-    _demo_only()
-    folder = mail.outbox_dir()
-    files = sorted(folder.glob("*.eml"), reverse=True)[:100] if folder.exists() else []
-    messages = [(f.stem, _read(f)) for f in files]
-    return render("backoffice/outbox.html", messages=messages)
-
-
-@bp.route("/boite-envoi/<name>")
-def outbox_message(name: str):
-    """One demo e-mail, shown as text (so the invitation link can be followed)."""
-    _demo_only()
-    if not name.replace("-", "").isalnum():
-        abort(404)
-    path = mail.outbox_dir() / f"{name}.eml"
-    if not path.is_file():
-        abort(404)
-    message = _read(path)
-    links = re.findall(r"https?://[^\s<>\"]+", message.get_content())
-    return render("backoffice/outbox_message.html", message=message, links=links)
-
-
-def _read(path):
-    with path.open("rb") as fh:
-        return BytesParser(policy=policy.default).parse(fh)
-
-
-# Routes defined in their own modules, on this blueprint (imported last: they import bp from here).
-from blueprints.backoffice import activities, agenda  # noqa: E402,F401

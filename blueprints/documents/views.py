@@ -1,15 +1,14 @@
 """Serving uploaded documents (pièces justificatives) only to the family they belong to and to agents.
-Recognising and storing them is blueprints/family/uploads.py."""
+Recognising and storing them is blueprints/uploads.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, send_from_directory
+from flask import abort, current_app, send_from_directory
 from flask_login import current_user, login_required
 
-from blueprints.family.uploads import clean_filename, uploads_dir
+from blueprints.documents import bp
+from blueprints.uploads import clean_filename, uploads_dir
 from models import Document, db
-
-bp = Blueprint("documents", __name__)
 
 
 def may_read(document: Document) -> bool:

@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -18,37 +18,22 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from blueprints.family.uploads import detect_type
+from blueprints.forms import FrenchDateField
+from blueprints.uploads import detect_type
 
 MAX_DAYS = 62
-# <input type="date"> sends ISO dates; a browser without a date picker lets people type 23/11/2026.
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-
-
-class FrenchDateField(DateField):
-    """A date field whose "not a date" message is ours (WTForms' default is English and generic)."""
-
-    def __init__(self, label, invalid_message, **kwargs):
-        super().__init__(label, format=DATE_FORMATS, **kwargs)
-        self.invalid_message = invalid_message
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(self.invalid_message) from exc
 
 
 class AbsenceForm(FlaskForm):
     """Du / Au / motif. `today` (Europe/Paris) is given by the view: the portal does not take past absences."""
 
     start_date = FrenchDateField(
-        _l("Du"), _l("La date de début n'est pas une date valide. Exemple : 23/11/2026."),
+        _l("Du"), invalid_message=_l("La date de début n'est pas une date valide. Exemple : 23/11/2026."),
         validators=[InputRequired(_l("Saisissez le premier jour de l'absence."))],
         description=_l("Le premier jour d'absence : aujourd'hui ou un jour à venir."),
     )
     end_date = FrenchDateField(
-        _l("Au"), _l("La date de fin n'est pas une date valide. Exemple : 23/11/2026."),
+        _l("Au"), invalid_message=_l("La date de fin n'est pas une date valide. Exemple : 23/11/2026."),
         validators=[InputRequired(_l("Saisissez le dernier jour de l'absence."))],
         description=_l("Le dernier jour d'absence, inclus (le même jour pour une seule journée)."),
     )

@@ -1,5 +1,6 @@
-"""Agenda helpers shared by the family's pages and the agent's (no routes here): parse the URL parts, build the
-month context, apply wanted states through the service and answer a toggle."""
+"""The monthly agenda page, shared by the family's pages (reservations blueprint) and the agent's (back office):
+build the month context, read the month form, apply wanted states through the service and answer a toggle.
+No routes here; both blueprints call these helpers with their own guard and endpoints."""
 
 from __future__ import annotations
 
@@ -10,61 +11,43 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 import clock
-import mail
 from blueprints.htmx import is_partial, render
+from blueprints.notify import notify_promoted
 from blueprints.reservations import month as month_view
 from blueprints.reservations import rules, service, wording
-from models import Person, User, db
+from models import Person
+
+MAX_SHOWN = 400  # slots one month form may submit (a month has at most ~100)
 
 
-def parse_month(value: str) -> tuple[int, int]:
-    """"2026-11" -> (2026, 11); anything else is a 404 (a URL that does not exist)."""
-    try:
-        year, month = (int(x) for x in value.split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
-        abort(404)
-    if not 2000 <= year <= 2100 or len(value) != 7:
-        abort(404)
-    return year, month
-
-
-def local_today() -> dt.date:
-    return clock.now().astimezone(rules.PARIS).date()
-
-
-def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
-    index = year * 12 + month - 1 + delta
-    return index // 12, index % 12 + 1
-
-
-def month_context(child: Person, year: int, month: int, by_agent: bool = False) -> dict:
+def month_context(child: Person, first_day: dt.date, by_agent: bool = False) -> dict:
     """Everything the month template needs (shared by the family page and the agent's)."""
-    start, end = month_view.month_bounds(year, month)
+    start, end = month_view.month_bounds(first_day.year, first_day.month)
     agenda = service.load_agenda(child, start, end)
     now = clock.now()
-    days = month_view.build_month(agenda, year, month, now, by_agent=by_agent)
+    days = month_view.build_month(agenda, first_day.year, first_day.month, now, by_agent=by_agent)
     today = now.astimezone(rules.PARIS).date()
-    prev, nxt = shift_month(year, month, -1), shift_month(year, month, 1)
+    endpoint = "backoffice.child_agenda" if by_agent else "reservations.month"
     return {
-        "child": child, "year": year, "month": month, "first_day": start, "days": days,
+        "child": child, "year": first_day.year, "month": first_day.month, "first_day": start, "days": days,
         "weeks": month_view.weeks(days), "policies": month_view.policy_lines(agenda), "today": today,
-        "current_week": today.isocalendar()[1] if (today.year, today.month) == (year, month) else None,
-        "prev": dt.date(*prev, 1), "next": dt.date(*nxt, 1), "by_agent": by_agent,
-        "has_activities": bool(agenda.activities),
-        "wording": wording,
-        "month_url": lambda d: url_for("reservations.month", child_id=child.id, ym=f"{d:%Y-%m}") if not by_agent
-        else url_for("backoffice.child_agenda", child_id=child.id, ym=f"{d:%Y-%m}"),
+        "current_week": today.isocalendar()[1] if (today.year, today.month) == (start.year, start.month) else None,
+        "prev": month_view.shift_month(start, -1), "next": month_view.shift_month(start, 1), "by_agent": by_agent,
+        "has_activities": bool(agenda.activities), "wording": wording,
+        "month_url": lambda d: url_for(endpoint, child_id=child.id, ym=d),
     }
 
 
 def parse_slot(value: str) -> tuple[int, dt.date] | None:
-    """"12:2026-11-23" -> (12, date); None when malformed."""
+    """"12:2026-11-23" -> (12, date); None when malformed or out of the range the rules handle."""
     try:
         unit_part, day_part = value.split(":", 1)
-        return int(unit_part), dt.date.fromisoformat(day_part)
+        unit_id, day = int(unit_part), dt.date.fromisoformat(day_part)
     except (ValueError, TypeError):
         return None
+    if not (0 < unit_id < 2**31 and 2000 <= day.year <= 2100):
+        return None
+    return unit_id, day
 
 
 def apply_many(child: Person, wanted: dict[tuple[int, dt.date], bool], *, by_agent: bool = False,
@@ -81,27 +64,10 @@ def apply_many(child: Person, wanted: dict[tuple[int, dt.date], bool], *, by_age
     return outcomes
 
 
-def notify_promoted(outcomes: list[service.Outcome]) -> None:
-    """E-mail each family whose child got a place from the waiting list."""
-    for outcome in outcomes:
-        for entry in outcome.promoted:
-            child = db.session.get(Person, entry.child_id)
-            users = db.session.execute(
-                db.select(User).where(User.family_id == child.family_id, User.active.is_(True))
-            ).scalars().all()
-            for user in users:
-                try:
-                    mail.send(user.email, _("Une place s'est libérée : réservation confirmée"),
-                              "reservations/mail_promoted", child=child,
-                              what=wording.slot_day(outcome.unit, outcome.day))
-                except OSError:
-                    pass  # the booking stands; the agenda shows it even if the mail server is down
-
-
 def wanted_from_form(form) -> dict[tuple[int, dt.date], bool]:
     """The state each slot shown on the month form asks for (a ticked box wants a booking)."""
     wanted = {}
-    for value in form.getlist("shown")[:400]:
+    for value in form.getlist("shown")[:MAX_SHOWN]:
         slot = parse_slot(value)
         if slot is not None:
             wanted[slot] = form.get(f"s-{slot[0]}-{slot[1].isoformat()}") == "1"
@@ -169,7 +135,7 @@ def toggle_slot(child: Person, month_endpoint: str, *, by_agent: bool = False, v
         refused = outcome.decision.refusal is not None
     if not is_partial():
         flash(message, "error" if refused else "success")
-        return redirect(url_for(month_endpoint, child_id=child.id, ym=f"{day:%Y-%m}"))
+        return redirect(url_for(month_endpoint, child_id=child.id, ym=day))
     slot_view = month_view.single_slot(agenda, unit, day, clock.now(), by_agent=by_agent) if unit else None
     return render("reservations/_toggle.html", slot=slot_view, message=message, refused=refused, child=child,
                   wording=wording, by_agent=by_agent)

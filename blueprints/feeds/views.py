@@ -14,7 +14,6 @@ import secrets
 
 import icalendar
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -27,14 +26,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 import clock
-from blueprints.family.access import get_child_or_404, parents_only
+from blueprints.access import get_child_or_404, parents_only
+from blueprints.feeds import bp
 from blueprints.htmx import render
+from blueprints.planning.data import family_bookings, slots_text
 from blueprints.reservations import rules
-from blueprints.reservations.planning import family_bookings, slots_text
 from mail import external_url
 from models import Enrollment, Period, Person, db
-
-bp = Blueprint("feeds", __name__)
 
 TOKEN_BYTES = 32
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}", re.ASCII)  # what secrets.token_urlsafe(32) produces
@@ -134,7 +132,7 @@ def build_feed(child: Person, start: dt.date, end: dt.date, now: dt.datetime) ->
             uid=f"reservations-{child.id}-{day:%Y%m%d}@{domain}", stamp=stamp, start=day, end=day + rules.ONE_DAY,
             summary=_("%(name)s : %(slots)s", name=name, slots=slots_text(booked)),
             description="\n".join(b.text for b in booked),
-            url=external_url("reservations.month", child_id=child.id, ym=f"{day:%Y-%m}"),
+            url=external_url("reservations.month", child_id=child.id, ym=day),
             transparency="TRANSPARENT",
         )
         calendar.add_component(event)

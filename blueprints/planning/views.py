@@ -8,99 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import abort, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.family.access import require_parent
+import clock
 from blueprints.htmx import render
-from blueprints.reservations import rules, service
-from blueprints.reservations.agenda import local_today, parse_month, shift_month
-from blueprints.reservations.month import month_bounds
-from models import Activity, Closure, Person, Reservation, Unit, db
-
-bp = Blueprint("planning", __name__)
+from blueprints.planning import bp
+from blueprints.planning.data import Booked, family_bookings
+from blueprints.reservations import rules, service, wording
+from blueprints.reservations.month import month_bounds, shift_month
+from models import Closure, Person, db
 
 ISO_WEEK = re.compile(r"(\d{4})-[Ww](\d{2})", re.ASCII)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-CLOSED_DAY = ("public_holiday", "closure")  # rules.Closed reasons that close a day a unit would otherwise run
-
-
-bp.before_request(require_parent)
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class Booked:
-    """One reserved, waiting or absent slot of a child on a day."""
-
-    label: str
-    state: str
-
-    @property
-    def text(self) -> str:
-        """The slot in words: "Repas", "Repas (liste d'attente)", "Repas (absence signalée)"."""
-        if self.state == "waiting":
-            return _("%(slot)s (liste d'attente)", slot=self.label)
-        if self.state == "absent":
-            return _("%(slot)s (absence signalée)", slot=self.label)
-        if self.state == "justified":
-            return _("%(slot)s (absence justifiée)", slot=self.label)
-        return self.label
-
-
-def slots_text(booked: list[Booked]) -> str:
-    """A child's day in words: "Accueil du matin, Repas (absence signalée)"."""
-    return ", ".join(b.text for b in booked)
-
-
-def family_bookings(child_ids, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], list[Booked]]:
-    """Every reservation of these children in [start, end], by (child id, day), slots in the day's order.
-
-    A day the unit is closed (a closure, a public holiday: rules.day_status, as the agenda decides) is left out,
-    so a booking left behind never shows as "Repas" on a closed day. A constant number of queries (the
-    reservations joined to their unit and activity, the closures, the commune), so the page costs the same for
-    an empty week and a full month.
-    """
-    if not child_ids:
-        return {}
-    rows = db.session.execute(
-        select(Reservation.child_id, Reservation.date, Reservation.state, Unit, Activity)
-        .join(Unit, Unit.id == Reservation.unit_id)
-        .join(Activity, Activity.id == Unit.activity_id)
-        .where(Reservation.child_id.in_(list(child_ids)), Reservation.date.between(start, end))
-    ).all()
-    runs = _runs_on(start, end)
-    rows = sorted((r for r in rows if runs(r[3], r[4], r[1])),
-                  key=lambda r: (r[1], r[0], rules.SLOT_ORDER.get(r[3].slot, 9), r[4].position, r[3].position, r[3].id))
-    found: dict[tuple[int, dt.date], list[Booked]] = defaultdict(list)
-    for child_id, day, state, unit, _activity in rows:
-        found[(child_id, day)].append(Booked(unit.label, state))
-    return dict(found)
-
-
-def _runs_on(start: dt.date, end: dt.date):
-    """runs(unit, activity, day): False on a day the unit is closed (a closure of its activity or of every
-    activity, a public holiday), the days the agenda says "Fermé (…)". Closures and the calendar are read once.
-
-    Other reasons a unit does not run (school holidays, weekday, outside the periods) do not hide a booking: the
-    agent sees those in the occupancy page and sorts them out with the family."""
-    closures = db.session.execute(select(Closure).where(Closure.date.between(start, end))).scalars().all()
-    calendar = service.calendar_for(service.commune(), range(start.year - 1, end.year + 2))
-
-    def runs(unit: Unit, activity: Activity, day: dt.date) -> bool:
-        status = rules.day_status(unit, activity, (), closures, calendar, day)  # no periods: see above
-        return bool(status) or status.reason_code not in CLOSED_DAY
-
-    return runs
-    return runs
-
 
 @dataclass
 class PlanningDay:
@@ -160,9 +84,7 @@ def build_days(children: list[Person], start: dt.date, end: dt.date) -> list[Pla
     return days
 
 
-def long_date(day: dt.date) -> str:
-    """ "lundi 16 novembre 2026" """
-    return f"{rules.format_date(day)} {day.year}"
+long_date = wording.format_long_date
 
 
 # --------------------------------------------------------------------------- views
@@ -184,7 +106,7 @@ def parse_week(value: str) -> dt.date:
 
 def agenda_links(children: list[Person], day: dt.date) -> list[tuple[str, str]]:
     """(url, text) of each child's agenda for the month of `day`."""
-    return [(url_for("reservations.month", child_id=c.id, ym=f"{day:%Y-%m}"),
+    return [(url_for("reservations.month", child_id=c.id, ym=day),
              _("Agenda de %(name)s", name=c.first_name)) for c in children]
 
 
@@ -192,26 +114,33 @@ def agenda_links(children: list[Person], day: dt.date) -> list[tuple[str, str]]:
 @bp.route("/planning/semaine/<value>")
 def week(value: str | None):
     """Planning de la famille, one week: a table with a row per day and a column per child."""
-    today = local_today()
+    today = clock.today()
     monday = parse_week(value) if value else today - dt.timedelta(days=today.weekday())
     if value and ISO_WEEK.fullmatch(value) is None and value != monday.isoformat():
         return redirect(url_for(".week", value=monday.isoformat()))
     children = family_children()
+    shown = week_month(monday, today)
     return render(
         "reservations/planning.html", view="week", children=children, today=today, monday=monday,
         days=build_days(children, monday, monday + dt.timedelta(days=6)),
         prev=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7),
-        this_week=today - dt.timedelta(days=today.weekday()), month_start=monday.replace(day=1),
-        agenda_links=agenda_links(children, monday), long_date=long_date,
+        this_week=today - dt.timedelta(days=today.weekday()), month_start=shown,
+        agenda_links=agenda_links(children, shown), long_date=long_date,
     )
 
 
-@bp.route("/planning/mois/<ym>")
-def month(ym: str):
+def week_month(monday: dt.date, today: dt.date) -> dt.date:
+    """The month a week's links lead to: today's for the current week (a week that starts on 30 November still
+    offers December on 3 December), else the month holding most of the week (its Thursday's)."""
+    day = today if monday <= today < monday + dt.timedelta(days=7) else monday + dt.timedelta(days=3)
+    return day.replace(day=1)
+
+
+@bp.route("/planning/mois/<month:ym>")
+def month(ym: dt.date):
     """Planning de la famille, one month: a list of days, grouped by week, each child's slots in words."""
-    year, mon = parse_month(ym)
-    start, end = month_bounds(year, mon)
-    today = local_today()
+    start, end = month_bounds(ym.year, ym.month)
+    today = clock.today()
     children = family_children()
     days = build_days(children, start, end)
     weeks: dict[dt.date, list[PlanningDay]] = {}
@@ -219,8 +148,8 @@ def month(ym: str):
         weeks.setdefault(day.day - dt.timedelta(days=day.day.weekday()), []).append(day)
     return render(
         "reservations/planning.html", view="month", children=children, today=today, month_start=start,
-        weeks=list(weeks.items()), prev=dt.date(*shift_month(year, mon, -1), 1),
-        next=dt.date(*shift_month(year, mon, 1), 1), this_month=today.replace(day=1),
+        weeks=list(weeks.items()), prev=shift_month(start, -1),
+        next=shift_month(start, 1), this_month=today.replace(day=1),
         this_week=today - dt.timedelta(days=today.weekday()),
         agenda_links=agenda_links(children, start), long_date=long_date,
     )

@@ -1,0 +1,71 @@
+"""E-mails to families about what happened to their bookings: one helper finds who to write to (every active
+login of the family) and sends, so no domain writes that loop again. A mail server that is down never undoes what
+was done: the failure is logged and the agenda shows the truth anyway."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+import mail
+from blueprints.reservations import rules, service, wording
+from models import Person, User, db
+
+
+def family_addresses(family_id: int) -> list[str]:
+    """The e-mail address of every active login of the family."""
+    return list(db.session.execute(
+        select(User.email).where(User.family_id == family_id, User.active.is_(True)).order_by(User.id)
+    ).scalars())
+
+
+def mail_family(family_id: int, subject: str, template: str, **context) -> int:
+    """Send `template` to every active login of the family; returns how many e-mails left."""
+    sent = 0
+    for address in family_addresses(family_id):
+        try:
+            mail.send(address, subject, template, **context)
+            sent += 1
+        except OSError:
+            current_app.logger.exception("mail to family %s failed (%s)", family_id, template)
+    return sent
+
+
+def notify_promoted(outcomes) -> None:
+    """E-mail each family whose child got a place from the waiting list (service.Outcome.promoted): the slot, until
+    when it can still be cancelled (a promotion happens only before that deadline) and a link to that day."""
+    promoted = [(outcome, entry) for outcome in outcomes for entry in outcome.promoted]
+    if not promoted:
+        return
+    days = [outcome.day for outcome, _entry in promoted]
+    calendar = service.calendar_for(service.commune(), range(min(days).year - 1, max(days).year + 1))
+    for outcome, entry in promoted:
+        child, day = db.session.get(Person, entry.child_id), outcome.day
+        cancel_until = rules.change_deadline("reserved", day, rules.day_start(day),
+                                             rules.deadline(outcome.unit.activity.cancel_policy, day, calendar))
+        mail_family(child.family_id, _("Une place s'est libérée : réservation confirmée"),
+                    "reservations/mail_promoted", child=child, what=wording.slot_day(outcome.unit, day),
+                    cancel_until=wording.format_until(cancel_until),
+                    link=mail.external_url("reservations.month", child_id=child.id, ym=day,
+                                           _anchor=f"jour-{day.isoformat()}"))
+
+
+def _day_order(outcome) -> tuple:
+    unit = outcome.unit
+    return outcome.day, rules.SLOT_ORDER.get(unit.slot, 9), unit.activity.position, unit.position, unit.id
+
+
+def notify_cancelled(cancelled, subject: str, template: str, **context) -> None:
+    """One e-mail per family whose children lost bookings (or waiting-list entries): `cancelled` is
+    [(child, service.Outcome)]; `children` in the template is [(child, outcomes by day, then in the order of the
+    day)]."""
+    by_family: dict[int, dict[Person, list]] = defaultdict(lambda: defaultdict(list))
+    for child, outcome in cancelled:
+        by_family[child.family_id][child].append(outcome)
+    for family_id, children in by_family.items():
+        listed = [(child, sorted(outcomes, key=_day_order))
+                  for child, outcomes in sorted(children.items(), key=lambda item: (item[0].first_name, item[0].id))]
+        mail_family(family_id, subject, template, children=listed, **context)
