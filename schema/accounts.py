@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from schema.base import UTCDateTime, db, utcnow
+from schema.families import Family, Person
 
-if TYPE_CHECKING:
-    from schema.families import Family, Person
 
 class User(db.Model):
     """A login: a parent (linked to a family and a guardian), an agent or an admin."""
@@ -30,8 +29,8 @@ class User(db.Model):
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     previous_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
 
-    family: Mapped[Optional["Family"]] = relationship(back_populates="users")
-    person: Mapped[Optional["Person"]] = relationship(foreign_keys=[person_id])
+    family: Mapped[Optional[Family]] = relationship(backref=backref("users"))
+    person: Mapped[Optional[Person]] = relationship(foreign_keys=[person_id])
 
     __table_args__ = (CheckConstraint("role IN ('parent','agent','admin')", name="role"),)
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Optional
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from schema.base import UTCDateTime, db, utcnow
 from schema.families import Person
@@ -123,7 +123,7 @@ class Enrollment(db.Model):
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    child: Mapped[Person] = relationship(back_populates="enrollments")
+    child: Mapped[Person] = relationship(backref=backref("enrollments", cascade="all, delete-orphan"))
     activity: Mapped[Activity] = relationship()
     period: Mapped[Period] = relationship()
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schema.base import UTCDateTime, db, utcnow
 
-if TYPE_CHECKING:
-    from schema.accounts import User
-    from schema.activities import Enrollment
 
 class School(db.Model):
     __tablename__ = "school"
@@ -41,7 +38,7 @@ class Family(db.Model):
     members: Mapped[list["Person"]] = relationship(
         back_populates="family", order_by="(Person.role, Person.birth_date, Person.first_name)"
     )
-    users: Mapped[list[User]] = relationship(back_populates="family")
+    # `users` (the family's logins) is declared by schema/accounts.py User.family, so this module needs no other.
 
     @property
     def guardians(self) -> list["Person"]:
@@ -78,7 +75,7 @@ class Person(db.Model):
 
     family: Mapped[Family] = relationship(back_populates="members")
     school: Mapped[Optional[School]] = relationship()
-    enrollments: Mapped[list["Enrollment"]] = relationship(back_populates="child", cascade="all, delete-orphan")
+    # `enrollments` is declared by schema/activities.py Enrollment.child (families sit below activities).
 
     __table_args__ = (CheckConstraint("role IN ('guardian','child','contact')", name="role"),)
 
