@@ -232,6 +232,8 @@ def test_family_feed_holds_every_child_with_uids_of_its_own(app, client, login_a
     assert response.headers["Cache-Control"] == "private, max-age=900"
     assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert "Chloé" not in response.text and "Étude" not in response.text
+    assert "\r\nX-PUBLISHED-TTL:PT1H\r\n" in response.text  # an hour, as Apple and Outlook read it
+    assert "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in response.text
 
     calendar = icalendar.Calendar.from_ical(response.data)
     assert str(calendar["X-WR-CALNAME"]) == "Agenda de la famille Martin"

@@ -51,7 +51,7 @@ def family_feed(family: Family, children: list[Person], start: dt.date, end: dt.
 def _calendar(name: str, description: str, uid: str) -> icalendar.Calendar:
     calendar = icalendar.Calendar.new(name=name, prodid=PRODID, uid=uid, method="PUBLISH", calscale="GREGORIAN",
                                       description=description)
-    calendar.add("X-PUBLISHED-TTL", rules.REFRESH)  # Apple and Outlook read this one
+    calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(rules.REFRESH))  # Apple and Outlook read this one
     calendar.add("REFRESH-INTERVAL", rules.REFRESH, parameters={"VALUE": "DURATION"})
     return calendar
 
