@@ -34,6 +34,8 @@ class Family(db.Model):
     qf_source: Mapped[Optional[str]] = mapped_column(String(20))  # CAF, MSA, avis d'imposition...
     qf_start_date: Mapped[Optional[dt.date]] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Secret of the family's private iCalendar feed, every child in one calendar (revocable: None or a new value).
+    calendar_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
 
     members: Mapped[list["Person"]] = relationship(
         back_populates="family", order_by="(Person.role, Person.birth_date, Person.first_name)"

@@ -9,8 +9,9 @@ import re
 import icalendar
 import pytest
 from planning_world import MON, NOW, THU, TUE, book
-from support import csrf_from, enroll, main_of
+from support import csrf_from, enroll, links, main_of
 
+from blueprints.feeds import rules
 from models import Person, db
 
 pytestmark = pytest.mark.usefixtures("planning_clock")
@@ -23,6 +24,15 @@ def feed_page(client, child) -> str:
 def post_action(client, child, action):
     page = feed_page(client, child)
     return client.post(f"/enfants/{child.id}/calendrier", data={"action": action, "csrf_token": csrf_from(page)})
+
+
+def confirm(client, child, action):
+    """Ask (the confirm page), then press its "Oui, ..." button, as a parent does."""
+    asked = post_action(client, child, action)
+    assert asked.status_code == 200
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', asked.text))
+    fields["confirm"] = "oui"
+    return client.post(f"/enfants/{child.id}/calendrier", data=fields)
 
 
 def feed_path(child) -> str:
@@ -42,21 +52,22 @@ def test_parent_creates_rotates_and_deletes_the_private_link(client, login_as, m
     first = feed_path(lea)
     assert len(lea.calendar_token) >= 43
     page = htmllib.unescape(feed_page(client, lea))
-    assert re.search(r'<label for="feed-url">Adresse de l\'abonnement de Léa</label>', page)
+    assert re.search(r'<label for="feed-url">Lien de l\'abonnement de Léa</label>', page)
     assert re.search(rf'<input type="text" id="feed-url" value="http://localhost{re.escape(first)}" readonly', page)
-    assert "Changer le lien (l'ancien ne marchera plus)" in page and "Supprimer le lien" in page
+    assert links(page)["S'abonner sur ce téléphone"] == f"webcal://localhost{first}"
+    assert "Changer le lien" in page and "Supprimer le lien" in page
     assert client.get(first).status_code == 200
 
     post_action(client, lea, "create")  # a replayed "create" keeps the working link
     assert feed_path(lea) == first
 
-    post_action(client, lea, "rotate")
+    confirm(client, lea, "rotate")
     second = feed_path(lea)
     assert second != first
     assert client.get(first).status_code == 404
     assert client.get(second).status_code == 200
 
-    post_action(client, lea, "delete")
+    confirm(client, lea, "delete")
     db.session.refresh(lea)
     assert lea.calendar_token is None
     assert client.get(second).status_code == 404
@@ -159,3 +170,56 @@ def test_subscription_page_never_puts_a_form_inside_a_paragraph(client, login_as
         assert page.count("<form") == (1 if action is None else 2)
         for paragraph in re.findall(r"<p\b[^>]*>(.*?)</p>", page, re.S):
             assert "<form" not in paragraph, paragraph
+
+
+# --------------------------------------------------------------------------- rules
+
+
+FP = rules.fingerprint("t" * 43)
+
+
+@pytest.mark.parametrize(
+    "action,current,confirmed,sent,expected",
+    [
+        ("create", None, "", "", rules.CREATE),
+        ("create", "t" * 43, "", "", rules.EXISTS),
+        ("create", "t" * 43, "oui", FP, rules.EXISTS),
+        ("rotate", None, "oui", FP, rules.NO_LINK),
+        ("delete", None, "", "", rules.NO_LINK),
+        ("rotate", "t" * 43, "", "", rules.ASK),
+        ("rotate", "t" * 43, "", FP, rules.ASK),  # the fingerprint alone is not a confirmation
+        ("rotate", "t" * 43, "oui", "", rules.ASK),  # nor the confirmation alone
+        ("rotate", "t" * 43, "yes", FP, rules.ASK),
+        ("delete", "t" * 43, "oui", rules.fingerprint("u" * 43), rules.STALE),
+        ("rotate", "t" * 43, "oui", FP, rules.ROTATE),
+        ("delete", "t" * 43, "oui", FP, rules.DELETE),
+        ("nonsense", "t" * 43, "oui", FP, None),
+        ("", None, "", "", None),
+    ],
+)
+def test_decide(action, current, confirmed, sent, expected):
+    assert rules.decide(action, current, confirmed, sent) == expected
+
+
+def test_fingerprint_is_short_stable_and_not_the_secret():
+    assert rules.fingerprint(None) == "" and rules.fingerprint("") == ""
+    assert rules.fingerprint("t" * 43) == FP and len(FP) == 16 and "t" * 8 not in FP
+    assert rules.fingerprint("u" * 43) != FP
+
+
+@pytest.mark.parametrize(
+    "last_end,expected",
+    [
+        (None, (dt.date(2026, 10, 23), dt.date(2026, 11, 23))),
+        (dt.date(2026, 1, 1), (dt.date(2026, 10, 23), dt.date(2026, 11, 23))),  # at least today
+        (dt.date(2027, 7, 3), (dt.date(2026, 10, 23), dt.date(2027, 7, 3))),
+        (dt.date(2030, 1, 1), (dt.date(2026, 10, 23), dt.date(2027, 11, 27))),  # at most 400 days
+    ],
+)
+def test_feed_range(last_end, expected):
+    assert rules.feed_range(dt.date(2026, 11, 23), last_end) == expected
+
+
+def test_well_formed():
+    assert rules.well_formed("aZ09_-" + "x" * 37)
+    assert not any(rules.well_formed(t) for t in ("x" * 42, "x" * 44, "x" * 42 + "=", "x" * 42 + "é", ""))

@@ -71,5 +71,39 @@
     while (twin.nextSibling) { target.appendChild(twin.nextSibling); }
     event.detail.shouldSwap = false;
   });
+  // Calendar subscription: a "Copier le lien" button after each read-only link field that carries its words
+  // (data-copy-label, data-copy-done, data-copy-failed), added only where the Clipboard API exists. Without it the
+  // field stays selectable and the page says how to copy. The result is said in the live regions and shown next to
+  // the button; focus stays on it.
+  function addCopyButtons() {
+    if (!window.isSecureContext || !navigator.clipboard || !navigator.clipboard.writeText) { return; }
+    document.querySelectorAll("input[readonly][data-copy-label]").forEach(function (field) {
+      if (field.nextElementSibling && field.nextElementSibling.classList.contains("copy-button")) { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button--secondary copy-button";
+      button.textContent = field.dataset.copyLabel;
+      var seen = document.createElement("span");  // the same words next to the button, where the finger is
+      seen.className = "copy-feedback";
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(field.value).then(function () {
+          var alert = document.getElementById("alert");
+          if (alert) { alert.replaceChildren(); }
+          seen.className = "copy-feedback";
+          seen.textContent = field.dataset.copyDone;
+          say(field.dataset.copyDone, false);
+        }, function () {
+          field.select();
+          seen.className = "copy-feedback copy-feedback--error";
+          seen.textContent = field.dataset.copyFailed;
+          say(field.dataset.copyFailed, true);
+        });
+      });
+      field.insertAdjacentElement("afterend", button);
+      button.insertAdjacentElement("afterend", seen);
+      field.addEventListener("focus", function () { field.select(); });
+    });
+  }
+  addCopyButtons();
   window.portail = { say: say };
 })();

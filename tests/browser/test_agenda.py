@@ -457,9 +457,10 @@ def test_calendar_subscription_page_without_and_with_a_link(parent):
         check_page(page)
         create.click()
         expect(page.get_by_role("status")).to_contain_text("Lien d'abonnement créé.")
-        expect(page.get_by_label("Adresse de l'abonnement de Léa")).to_have_value(re.compile(r"^https?://.+/"))
+        expect(page.get_by_label("Lien de l'abonnement de Léa")).to_have_value(re.compile(r"^https?://.+/"))
         check_page(page)
         page.get_by_role("button", name="Supprimer le lien").click()
+        page.get_by_role("button", name="Oui, supprimer le lien").click()  # the confirm step
         expect(page.get_by_role("status")).to_contain_text("Lien supprimé")
         expect(page.get_by_role("button", name="Créer le lien d'abonnement")).to_be_visible()
     else:
