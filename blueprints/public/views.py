@@ -10,7 +10,7 @@ from demo import DEMO_LOGINS as PARENT_LOGINS
 
 bp = Blueprint("public", __name__)
 
-# Shown on the home page in demo mode only; the accounts themselves are created by demo.py.
+# Shown on the home page in demo mode only; the accounts themselves are created by the demo package.
 DEMO_LOGINS = (
     (PARENT_LOGINS["Martin"], PARENT_PASSWORD, "Parent, famille Martin (deux enfants)"),
     (PARENT_LOGINS["Bernard"], PARENT_PASSWORD, "Parent, famille Bernard (un enfant)"),
