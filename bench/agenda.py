@@ -4,11 +4,12 @@
     .venv/bin/python bench/agenda.py                      # SQLite and PostgreSQL, 5,000 children (~2 M reservations)
     .venv/bin/python bench/agenda.py --engine sqlite --quick   # small dataset: checks the script in ~20 s
 
-Seeds the demo commune (`demo.seed_demo()`), then ~5,000 generated children in ~3,000 families, enrolled and booked on
-every open day of the 2026-2027 school year (`rules.open_days`), with bulk inserts (executemany on SQLite, COPY on
-PostgreSQL). Then times requests in-process with the Flask test client (server time, no network), the clock pinned
-to Monday 2026-11-23 09:00 UTC, each family logged in once through the real login form. Prints figures and
-judges nothing beyond the aims it prints (a benchmark, not a test: its asserts only check that requests succeed).
+Seeds the demo commune (`demo.seed_demo()`, relative to the pinned clock's day), then ~5,000 generated children in
+~3,000 families, enrolled and booked on every open day of the 2026-2027 school year (`rules.open_days`), with bulk
+inserts (executemany on SQLite, COPY on PostgreSQL). Then times requests in-process with the Flask test client
+(server time, no network), the clock pinned to Monday 2026-11-23 09:00 UTC, each family logged in once through the
+real login form. Prints figures and judges nothing beyond the aims it prints (a benchmark, not a test: its asserts
+only check that requests succeed).
 See bench/README.md for what is measured and how, and the figures of this machine.
 """
 
@@ -70,7 +71,9 @@ FIRST_NAMES = ["Léa", "Hugo", "Chloé", "Lucas", "Inès", "Adam", "Jade", "Loui
                "Rose", "Arthur", "Lina", "Jules", "Ambre", "Malo", "Sofia", "Maël", "Awa", "Théo", "Manon", "Sacha"]
 LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
               "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier"]
-CLASSES = list(demo.CLASS_BIRTH_YEAR)
+CLASSES = list(demo.CLASS_AGE)
+YEAR = demo.school_year(NOW.date())  # the demo's school year seen from NOW (2026-2027), its data relative to NOW
+ENROLLED_AT, BOOKED_AT = demo.enrolment_times(YEAR, NOW)
 
 
 # --------------------------------------------------------------------------- dataset
@@ -112,8 +115,7 @@ def add_centres(n: int) -> None:
                                                              cutoff=cancel[3]))
             units = [Unit(activity=activity, slot=slot, label=label, weekdays=weekdays, capacity=capacity, position=pos)
                      for pos, (slot, label, weekdays, capacity) in enumerate(unit_rows)]
-            period = Period(activity=activity, name=demo.PERIOD_NAME, start_date=demo.YEAR_START,
-                            end_date=demo.YEAR_END)
+            period = Period(activity=activity, name=YEAR.name, start_date=YEAR.start, end_date=YEAR.end)
             db.session.add_all([activity, period, *units])
             made.append(units)
     db.session.flush()
@@ -132,7 +134,7 @@ def unit_open_days(calendar) -> dict[int, list[dt.date]]:
     for activity in db.session.execute(select(Activity)).scalars():
         for unit in activity.units:
             result[unit.id] = rules.open_days(unit, activity, activity.periods, closures, calendar,
-                                              demo.YEAR_START, demo.YEAR_END)
+                                              YEAR.start, YEAR.end)
     return result
 
 
@@ -140,7 +142,7 @@ def generate_reservations(rng, children, units_by_code, open_days):
     """Yield (child_id, unit_id, date, state, requested_at) for every generated child, child after child (as a
     start-of-year booking campaign stores them)."""
     for child_id, plan in children:
-        booked_at = demo.BOOKED_AT + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 6))
+        booked_at = BOOKED_AT + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 6))
         parity = rng.randint(0, 1)
         for code, spec in plan.items():
             units = units_by_code[code]
@@ -233,7 +235,7 @@ def seed(n_children: int, is_pg: bool) -> dict:
             cls = rng.choice(CLASSES)
             person_rows.append(dict(family_id=fid, role="child", first_name=rng.choice(FIRST_NAMES),
                                     last_name=row["name"], class_name=cls, school_id=rng.choice(schools),
-                                    birth_date=dt.date(demo.CLASS_BIRTH_YEAR[cls], rng.randint(1, 12), 15)))
+                                    birth_date=dt.date(YEAR.first - demo.CLASS_AGE[cls], rng.randint(1, 12), 15)))
     person_ids = db.session.execute(insert(Person).returning(Person.id, sort_by_parameter_order=True),
                                     person_rows).scalars().all()
     guardians = {}
@@ -249,7 +251,7 @@ def seed(n_children: int, is_pg: bool) -> dict:
              display_name="Camille", password_hash=password_hash, created_at=NOW, active=True)
         for fid in family_ids])
     db.session.execute(insert(Enrollment), [
-        dict(child_id=cid, activity_id=activities[code].id, period_id=periods[code], created_at=demo.ENROLLED_AT)
+        dict(child_id=cid, activity_id=activities[code].id, period_id=periods[code], created_at=ENROLLED_AT)
         for cid, plan in children for code in plan])
     timings["families"] = time.perf_counter() - t
 

@@ -1,26 +1,32 @@
 """The demo commune (`flask demo seed`): logins that work, realistic families, a year of reservations that respects
-the calendar and capacities, a full Wednesday with its waiting list, a pending absence, and idempotence."""
+the calendar and capacities, and every state to try near the day it is seeded (open and locked days, a closure
+ahead, two full Wednesdays with a waiting list, an absence awaiting its certificate), whatever that day is, and
+idempotence. The whole module runs once per seeding day of DAYS (one database each, seeded once)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import holidays
 import pytest
+from flask import Flask
 from sqlalchemy import func, select, text
-from vacances_scolaires_france import SchoolHolidayDates
 
+import demo
 from app import create_app
 from blueprints.auth.passwords import verify_password
-from demo import AGENT_PASSWORD, FULL_WEDNESDAYS, PARENT_PASSWORD, seed_demo
+from blueprints.reservations import rules
+from demo import AGENT_PASSWORD, PARENT_PASSWORD, seed_demo
 from models import (
     Absence,
     Activity,
     Closure,
     CommuneSettings,
+    Enrollment,
     Family,
+    Period,
     Person,
     Reservation,
     Unit,
@@ -35,20 +41,49 @@ CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_STORAGE_URI": "memory://",
 }
+PARIS = ZoneInfo("Europe/Paris")
+# Seeding day -> first year of the demo's school year. July still belongs to the ending year (nothing is left
+# ahead then: the states fall on its last days); from August on, the demo is the coming year.
+DAYS = {
+    "november-monday": (dt.date(2026, 11, 23), 2026),
+    "february-holidays": (dt.date(2027, 2, 24), 2026),
+    "july-year-over": (dt.date(2027, 7, 10), 2026),
+    "august-next-year": (dt.date(2027, 8, 20), 2027),
+    "beyond-holiday-data": (dt.date(2029, 3, 12), 2028),
+}
 
 
-@pytest.fixture(scope="module")
-def seeded(database_url, tmp_path_factory):
-    """One seeded database for the module (the tests only read it, or re-seed, which changes nothing).
+@dataclass
+class Seeded:
+    app: Flask
+    today: dt.date
+    now: dt.datetime
+    first_year: int
 
-    `database_url` comes from conftest: in-memory SQLite, or PostgreSQL when TEST_DATABASE_URL is set."""
+    @property
+    def year(self) -> demo.SchoolYear:
+        return demo.school_year(self.today)
+
+    @property
+    def running(self) -> bool:
+        """`today` is inside the school year (not before it starts, not after it ends)."""
+        return self.year.start <= self.today <= self.year.end
+
+
+@pytest.fixture(scope="module", params=list(DAYS.values()), ids=list(DAYS))
+def seeded(request, database_url, tmp_path_factory):
+    """One database seeded on `today` 10:00 Paris for each day of DAYS (the tests only read it, or re-seed, which
+    changes nothing). `database_url` comes from conftest: in-memory SQLite, or PostgreSQL when TEST_DATABASE_URL
+    is set (emptied after each day)."""
+    today, first_year = request.param
+    now = dt.datetime.combine(today, dt.time(10), PARIS).astimezone(dt.timezone.utc)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
         app = create_app({**CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         db.create_all()
-        assert seed_demo() is True
-        yield app
+        assert seed_demo(now=now, today=today) is True
+        yield Seeded(app, today, now, first_year)
         db.session.remove()
         if not database_url.startswith("sqlite"):  # leave the shared PostgreSQL database empty for the next tests
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
@@ -106,7 +141,7 @@ def test_about_thirty_families_and_fifty_children(seeded):
     children = db.session.scalars(select(Person).where(Person.role == "child")).all()
     assert 45 <= len(children) <= 55
     for child in children:  # aged 3 to 11 at the start of the school year, in a class of their age's school
-        age = 2026 - child.birth_date.year - ((child.birth_date.month, child.birth_date.day) > (9, 1))
+        age = seeded.first_year - child.birth_date.year - ((child.birth_date.month, child.birth_date.day) > (9, 1))
         assert 3 <= age <= 11, child.full_name
         maternelle = child.class_name in ("PS", "MS", "GS")
         assert ("maternelle" if maternelle else "élémentaire") in child.school.name or "Groupe" in child.school.name
@@ -148,16 +183,58 @@ def test_seeding_twice_changes_nothing(seeded):
 
 
 def test_cli_command_reports_an_existing_demo(seeded):
-    result = seeded.test_cli_runner().invoke(args=["demo", "seed"])
+    result = seeded.app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code == 0
     assert "déjà présente" in result.output
+
+
+def test_cli_command_seeds_relative_to_the_current_day(tmp_path, monkeypatch):
+    """`flask demo seed` (what `make run` calls) seeds the school year of the real current day (its own in-memory
+    SQLite database, whatever the engine of the other tests)."""
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({**CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        db.create_all()
+        result = app.test_cli_runner().invoke(args=["demo", "seed"])
+        assert result.exit_code == 0 and "créée" in result.output
+        today = dt.datetime.now(PARIS).date()
+        assert db.session.scalar(select(Period.name).limit(1)) == demo.school_year(today).name
+        assert db.session.scalar(select(Closure.date)) == demo.closure_day(today)
+        db.session.remove()
+
+
+# --------------------------------------------------------------------------- the school year and its states
+
+
+def test_school_year_is_the_one_of_today_or_the_coming_one_from_august(seeded):
+    first = seeded.first_year
+    assert seeded.year.name == f"Année scolaire {first}-{first + 1}"
+    periods = db.session.scalars(select(Period)).all()
+    assert len(periods) == count(Activity) == 5
+    for period in periods:
+        assert (period.name, period.start_date) == (seeded.year.name, dt.date(first, 9, 1))
+        assert dt.date(first + 1, 6, 30) <= period.end_date <= dt.date(first + 1, 7, 7)
+    assert (seeded.today > seeded.year.end) == (seeded.today.month == 7)  # July: the year is over
+
+
+def test_closure_is_a_school_day_one_to_three_weeks_ahead(seeded):
+    (closure,) = db.session.scalars(select(Closure)).all()
+    assert closure.date == demo.closure_day(seeded.today) and closure.activity_id is None
+    assert "Fermeture exceptionnelle" in closure.reason
+    assert closure.date in seeded.year.school_days and closure.date.weekday() != 2
+    if seeded.today <= seeded.year.end:
+        assert seeded.today + dt.timedelta(days=7) <= closure.date <= seeded.today + dt.timedelta(days=21)
+    else:
+        assert closure.date == max(d for d in seeded.year.school_days if d.weekday() != 2)
 
 
 def test_full_wednesdays_have_capacity_reserved_and_a_waiting_list(seeded):
     rows = reservations_of("alsh-mercredi")
     units = {unit.id: unit for _, unit, _ in rows}
     assert len(units) == 3
-    for day in FULL_WEDNESDAYS:
+    full_days = demo.full_wednesdays(seeded.today)
+    for day in full_days:
+        assert day.weekday() == 2 and day in seeded.year.school_days
         for unit in units.values():
             booked = [r for r, u, _ in rows if u.id == unit.id and r.date == day]
             reserved = [r for r in booked if r.state == "reserved"]
@@ -165,35 +242,85 @@ def test_full_wednesdays_have_capacity_reserved_and_a_waiting_list(seeded):
             assert len(reserved) == unit.capacity
             assert 2 <= len(waiting) <= 3
             assert max(r.requested_at for r in reserved) < waiting[0].requested_at
-    lea = next(c for c in family("Martin").children if c.first_name == "Léa")
-    queue = sorted((r for r, u, _ in rows if r.date == dt.date(2027, 1, 13) and r.state == "waiting"
+            assert waiting[-1].requested_at < seeded.now
+    martin = {c.first_name: c.id for c in family("Martin").children}
+    queue = sorted((r for r, u, _ in rows if r.date == full_days[1] and r.state == "waiting"
                     and u.slot == "morning"), key=lambda r: r.requested_at)
-    assert queue[0].child_id == lea.id
-
-
-def test_capacity_is_never_exceeded_and_meals_come_with_a_half_day(seeded):
-    rows = db.session.execute(select(Reservation, Unit).join(Unit, Reservation.unit_id == Unit.id)).all()
-    taken = Counter((u.id, r.date) for r, u in rows if r.state != "waiting")
-    capacity = {u.id: u.capacity for _, u in rows}
-    assert all(capacity[unit_id] is None or n <= capacity[unit_id] for (unit_id, _), n in taken.items())
-    slots = {(r.child_id, r.date, u.activity_id, u.slot) for r, u in rows}
-    for r, u in rows:
-        if u.required_unit_ids:
-            assert {(r.child_id, r.date, u.activity_id, s) for s in ("morning", "afternoon")} & slots
+    assert [r.child_id for r in queue[:2]] == [martin["Léa"], martin["Hugo"]]
+    assert rules.waiting_position(queue, martin["Léa"]) == 1
+    activity = rows[0][2]
+    if seeded.today <= seeded.year.end - dt.timedelta(days=35):  # far enough from the end: both still bookable
+        calendar = rules.build_calendar("B", None, [seeded.first_year, seeded.first_year + 1])
+        for day in full_days:
+            assert day >= seeded.today + dt.timedelta(days=7)
+            assert rules.can_book(activity.booking_policy, day, calendar, seeded.now)
 
 
 def test_lea_martin_has_an_absence_awaiting_its_certificate(seeded):
     lea = next(c for c in family("Martin").children if c.first_name == "Léa")
     absence = db.session.execute(select(Absence).where(Absence.child_id == lea.id)).scalar_one()
-    assert (absence.start_date, absence.end_date) == (dt.date(2026, 11, 19), dt.date(2026, 11, 22))
+    start, end = demo.absence_span(seeded.today)
+    assert (absence.start_date, absence.end_date) == (start, end)
     assert absence.document_id is None and absence.justified_at is None
     assert absence.created_by_id == user("famille.martin@example.org").id
+    assert absence.created_at < seeded.now
     marked = db.session.scalars(select(Reservation).where(Reservation.absence_id == absence.id)).all()
-    assert all(r.state == "absent" for r in marked)
-    assert {r.date for r in marked} == {dt.date(2026, 11, 19), dt.date(2026, 11, 20)}  # Thursday and Friday
-    # Still justifiable on the demo's "today" (2026-11-23): its last day ends Sunday, plus 48 hours.
-    last_moment = dt.datetime.combine(absence.end_date + dt.timedelta(days=3), dt.time(0), ZoneInfo("Europe/Paris"))
-    assert dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc) < last_moment
+    assert marked and all(r.state == "absent" and start <= r.date <= end for r in marked)
+    others = db.session.scalars(select(Reservation).where(Reservation.child_id == lea.id,
+                                                          Reservation.date.between(start, end))).all()
+    assert all(r.absence_id == absence.id or r.state == "waiting" for r in others)  # every booking those days
+    if seeded.today < seeded.year.start:  # the year has not started: signalled ahead, on its first days
+        assert start == seeded.year.school_days[0]
+    else:  # her last days before today, up to yesterday: the 48 h certificate window is still open
+        assert end < seeded.today and start >= seeded.today - dt.timedelta(days=7 if seeded.running else 60)
+    window_open = rules.can_justify(absence, 48, seeded.now)
+    assert window_open == (seeded.today <= seeded.year.end)
+    if seeded.running:
+        assert end == seeded.today - dt.timedelta(days=1)
+
+
+def test_open_and_locked_days_around_today(seeded):
+    """Léa's bookings from today on: some can still be changed; while the year runs, some are already locked."""
+    lea = next(c for c in family("Martin").children if c.first_name == "Léa")
+    rows = db.session.execute(
+        select(Reservation, Activity).join(Unit, Reservation.unit_id == Unit.id).join(Activity)
+        .where(Reservation.child_id == lea.id, Reservation.date >= seeded.today, Reservation.state == "reserved")
+    ).all()
+    calendar = rules.build_calendar("B", None, [seeded.first_year, seeded.first_year + 1])
+    changeable = [r.date for r, a in rows if rules.can_cancel(a.cancel_policy, r.date, calendar, seeded.now)]
+    locked = [r.date for r, a in rows if not rules.can_cancel(a.cancel_policy, r.date, calendar, seeded.now)]
+    if seeded.today > seeded.year.end:
+        assert not rows  # July: nothing left to book in the ending year
+        return
+    assert changeable
+    if seeded.running:
+        assert locked and min(locked) <= seeded.today + dt.timedelta(days=8)
+    # A day a visitor can still book: the canteen (no capacity) on a day Léa's brother does not eat there.
+    restauration = db.session.execute(select(Activity).where(Activity.code == "restauration")).scalar_one()
+    (unit,) = restauration.units
+    closures = db.session.scalars(select(Closure)).all()
+    bookable = [d for d in rules.open_days(unit, restauration, restauration.periods, closures, calendar,
+                                           seeded.today, seeded.year.end)
+                if rules.can_book(restauration.booking_policy, d, calendar, seeded.now)]
+    assert bookable
+
+
+def test_stamps_are_before_now(seeded):
+    assert db.session.scalar(select(func.max(Reservation.requested_at))) < seeded.now
+    assert db.session.scalar(select(func.max(Enrollment.created_at))) < seeded.now
+    assert db.session.scalar(select(func.max(Absence.created_at))) < seeded.now
+
+
+def test_capacity_is_never_exceeded_and_meals_come_with_a_half_day(seeded):
+    units = {u.id: u for u in db.session.scalars(select(Unit))}
+    columns = (Reservation.child_id, Reservation.unit_id, Reservation.date, Reservation.state)
+    rows = db.session.execute(select(*columns)).all()
+    taken = Counter((unit_id, day) for _, unit_id, day, state in rows if state != "waiting")
+    assert all(units[unit_id].capacity is None or n <= units[unit_id].capacity for (unit_id, _), n in taken.items())
+    held = {(child_id, unit_id, day) for child_id, unit_id, day, _ in rows}
+    for child_id, unit_id, day, _ in rows:
+        if units[unit_id].required_unit_ids:
+            assert any((child_id, other, day) in held for other in units[unit_id].required_unit_ids)
 
 
 def test_every_child_enrolled_has_a_year_of_reservations(seeded):
@@ -201,20 +328,20 @@ def test_every_child_enrolled_has_a_year_of_reservations(seeded):
     days_per_child = Counter(child_id for child_id, _ in rows)
     chloe = family("Bernard").children[0]
     assert days_per_child[chloe.id] > 100  # canteen four days a week plus Wednesdays
-    assert min(d for _, d in rows) < dt.date(2026, 9, 8) and max(d for _, d in rows) > dt.date(2027, 6, 25)
+    year = seeded.year
+    assert min(d for _, d in rows) < year.start + dt.timedelta(days=7)
+    assert max(d for _, d in rows) > year.end - dt.timedelta(days=7)
 
 
 def test_no_reservation_on_a_day_the_activity_is_closed(seeded):
-    public = holidays.France(years=[2026, 2027])
-    school_holidays = SchoolHolidayDates()
-    closed = {c.date for c in db.session.scalars(select(Closure))}
-    assert dt.date(2026, 12, 18) in closed
-    rows = db.session.execute(select(Reservation, Unit, Activity).join(Unit, Reservation.unit_id == Unit.id)
-                              .join(Activity)).all()
-    for reservation, unit, activity in rows:
-        day = reservation.date
-        assert day.weekday() in unit.weekday_set, (activity.code, day)
-        assert day not in public and day not in closed, (activity.code, day)
-        assert activity.periods[0].start_date <= day <= activity.periods[0].end_date
-        in_holidays = school_holidays.is_holiday_for_zone(day, "B")
-        assert in_holidays == (activity.calendar == "holidays_only"), (activity.code, day)
+    """Checked against the reservation rules' own calendar (public holidays, zone B school holidays, closures)."""
+    calendar = rules.build_calendar("B", None, [seeded.first_year, seeded.first_year + 1])
+    closures = db.session.scalars(select(Closure)).all()
+    units = {u.id: u for u in db.session.scalars(select(Unit))}
+    booked = db.session.execute(select(Reservation.unit_id, Reservation.date).distinct()).all()
+    for unit_id, day in booked:
+        unit = units[unit_id]
+        status = rules.day_status(unit, unit.activity, unit.activity.periods, closures, calendar, day)
+        assert status, (unit.activity.code, day, status)
+    if seeded.first_year <= 2027:  # the bundled school holidays: the holiday leisure centre runs
+        assert any(units[unit_id].activity.code == "alsh-vacances" for unit_id, _ in booked)

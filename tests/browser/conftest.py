@@ -2,9 +2,11 @@
 a fresh browser context (no cookies) per test.
 
 - The server is the real app (`create_app`) on a temporary SQLite *file* (the server answers from other threads),
-  seeded with `demo.seed_demo()`, served by werkzeug on 127.0.0.1 with a free port, in a daemon thread.
-- Its clock is pinned (`live_server.clock`, default 2026-11-23 09:00 UTC, a Monday of the 2026-2027 school year the
-  demo data is anchored to; override with BROWSER_TEST_NOW=2026-11-23T09:00:00+00:00). Tests that move it take the
+  seeded with `demo.seed_demo()` relative to the pinned clock's day, served by werkzeug on 127.0.0.1 with a free
+  port, in a daemon thread.
+- Its clock is pinned (`live_server.clock`, default 2026-11-23 09:00 UTC, a Monday of the 2026-2027 school year;
+  override with BROWSER_TEST_NOW=2026-11-23T09:00:00+00:00). The demo's closure, full Wednesdays and absence fall
+  around that day: tests ask the demo where (`demo.closure_day(day)`, ...). Tests that move the clock take the
   `clock` fixture, which puts it back afterwards.
 - Chromium is Debian's (/usr/bin/chromium, or $CHROMIUM); never a downloaded browser.
 - Every page a test opens is watched: a 5xx answer or a Content-Security-Policy violation fails the test.
@@ -20,6 +22,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.serving import make_server
@@ -29,6 +32,7 @@ from tests.browser import helpers
 HERE = Path(__file__).parent
 UTC = dt.timezone.utc
 DEFAULT_NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+PARIS = ZoneInfo("Europe/Paris")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -116,7 +120,7 @@ def live_server(tmp_path_factory):
         db.create_all()
         from demo import seed_demo
 
-        seed_demo(clock())
+        seed_demo(now=clock(), today=clock().astimezone(PARIS).date())  # the data around the pinned day
         db.session.remove()
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

@@ -20,7 +20,7 @@ _axe = Axe()
 REFLOW_VIEWPORT = {"width": 320, "height": 256}  # WCAG 1.4.10: 1280 px at 400 % zoom
 SKIP_LINK_TEXT = "Aller au contenu"
 
-# Demo logins (demo.py, also listed on the home page in demo mode).
+# Demo logins (the demo package, also listed on the home page in demo mode).
 PARENT = ("famille.martin@example.org", "Demo-Parent-2026!")  # Sophie Martin, two children (Léa, Hugo)
 PARENT_BERNARD = ("famille.bernard@example.org", "Demo-Parent-2026!")  # Isabelle Bernard, one child (Chloé)
 AGENT = ("agent@example.org", "Demo-Agent-2026!")

@@ -21,6 +21,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+import demo
+from blueprints.reservations.rules import format_date
 from tests.browser.helpers import (
     PARENT,
     REFLOW_VIEWPORT,
@@ -30,7 +32,10 @@ from tests.browser.helpers import (
     focused,
 )
 
-WAITING_DAY = dt.date(2027, 1, 13)  # full ALSH Wednesday: Léa is first on the waiting list (demo.FULL_WEDNESDAYS)
+TODAY = dt.date(2026, 11, 23)  # the pinned clock's day (conftest.DEFAULT_NOW): the demo is seeded around it
+CLOSURE = demo.closure_day(TODAY)  # "Fermeture exceptionnelle", every activity
+WAITING_DAY = demo.full_wednesdays(TODAY)[1]  # full ALSH Wednesday: Léa is first on the waiting list
+ABSENCE = demo.absence_span(TODAY)  # Léa's absence awaiting its certificate
 DEPENDENCY = "le repas se réserve avec la matinée ou l'après-midi du même jour."
 _lea_id: dict[str, int] = {}
 
@@ -45,6 +50,10 @@ def lea_id(page) -> int:
         href = page.get_by_role("link", name="Agenda de Léa", exact=True).get_attribute("href")
         _lea_id["id"] = int(re.search(r"/enfants/(\d+)/agenda", href).group(1))
     return _lea_id["id"]
+
+
+def month_of(day: dt.date) -> str:
+    return f"{day:%Y-%m}"
 
 
 def open_month(page, ym: str) -> int:
@@ -144,7 +153,7 @@ def days_restored(live_server, *days: dt.date):
 @pytest.fixture(autouse=True)
 def _demo_day(live_server):
     """The expected sentences and states are those of the demo seen on Monday 2026-11-23 (conftest's default)."""
-    if live_server.clock().date() != dt.date(2026, 11, 23):
+    if live_server.clock().date() != TODAY:
         pytest.skip("the agenda journeys expect the default pinned clock (BROWSER_TEST_NOW unset)")
 
 
@@ -259,12 +268,14 @@ def test_open_month_states_keyboard_order_and_htmx_toggle_keeping_focus(parent, 
 
 def test_htmx_refusal_is_said_in_the_alert_and_restores_the_box_with_focus(parent, live_server):
     page = parent
-    child_id = open_month(page, "2026-12")
-    check_page(page)  # holidays, a closure ("Fermé (Fermeture exceptionnelle …)") and open days
-    expect(page.locator(".day--closed").filter(has_text="Vendredi 18 décembre")).to_contain_text(
+    open_month(page, month_of(CLOSURE))
+    check_page(page)  # a closure ("Fermé (Fermeture exceptionnelle …)") and open days
+    expect(page.locator(".day--closed").filter(has_text=format_date(CLOSURE).capitalize())).to_contain_text(
         "Fermeture exceptionnelle"
     )
 
+    child_id = open_month(page, "2026-12")
+    check_page(page)  # the Christmas holidays: the holiday leisure centre
     meal = box(page, "Repas du lundi 21 décembre")  # ALSH holidays: a meal needs a half-day the same day
     expect(meal).not_to_be_checked()
     mark_live_regions(page)
@@ -308,40 +319,35 @@ def test_htmx_refusal_is_said_in_the_alert_and_restores_the_box_with_focus(paren
 
 def test_full_day_with_a_waiting_list_leave_and_join_again(parent, live_server):
     page = parent
-    open_month(page, "2027-01")
-    afternoon = box(page, "Après-midi du mercredi 13 janvier")
-    expect(slot_of(page, "Après-midi du mercredi 13 janvier")).to_contain_text("Liste d'attente, position 1")
+    open_month(page, month_of(WAITING_DAY))
+    name = f"Après-midi du {format_date(WAITING_DAY)}"  # "Après-midi du mercredi 13 janvier"
+    afternoon = box(page, name)
+    expect(slot_of(page, name)).to_contain_text("Liste d'attente, position 1")
     expect(afternoon).to_be_checked()
     check_page(page)
 
     mark_live_regions(page)
     with days_restored(live_server, WAITING_DAY):  # gives Léa her rank back: re-joining puts her last
         afternoon_id = press_space_on(page, afternoon)
-        expect(page.locator("#status")).to_have_text(
-            "Après-midi du mercredi 13 janvier : retiré de la liste d'attente."
-        )
+        expect(page.locator("#status")).to_have_text(f"{name} : retiré de la liste d'attente.")
         expect(afternoon).not_to_be_checked()
         expect_focus_on(page, afternoon_id)
-        expect(slot_of(page, "Après-midi du mercredi 13 janvier")).to_contain_text("Complet")
-        expect(slot_of(page, "Après-midi du mercredi 13 janvier")).to_have_class(re.compile(r"\bslot--full\b"))
-        expect(slot_of(page, "Après-midi du mercredi 13 janvier")).to_contain_text(
-            "Cochez pour rejoindre la liste d'attente"
-        )
+        expect(slot_of(page, name)).to_contain_text("Complet")
+        expect(slot_of(page, name)).to_have_class(re.compile(r"\bslot--full\b"))
+        expect(slot_of(page, name)).to_contain_text("Cochez pour rejoindre la liste d'attente")
 
         page.keyboard.press("Space")
         expect(page.locator("#status")).to_have_text(
-            re.compile(
-                r"^Après-midi du mercredi 13 janvier : complet\. Inscription sur la liste d'attente \(position \d+\)\.$"
-            )
+            re.compile(rf"^{re.escape(name)} : complet\. Inscription sur la liste d'attente \(position \d+\)\.$")
         )
         expect(afternoon).to_be_checked()
         expect_focus_on(page, afternoon_id)
-        expect(slot_of(page, "Après-midi du mercredi 13 janvier")).to_have_class(re.compile(r"\bslot--waiting\b"))
+        expect(slot_of(page, name)).to_have_class(re.compile(r"\bslot--waiting\b"))
         expect(page.locator("#alert")).to_be_empty()
         expect_live_regions_kept(page)
 
     page.reload()
-    expect(slot_of(page, "Après-midi du mercredi 13 janvier")).to_contain_text("Liste d'attente, position 1")
+    expect(slot_of(page, name)).to_contain_text("Liste d'attente, position 1")
 
 
 # --------------------------------------------------------------------------- without JavaScript
@@ -421,11 +427,12 @@ def test_absences_and_certificate_pages(parent):
     open_month(page, "2026-11")
     page.get_by_role("link", name="Signaler une absence").click()
     expect(page.locator("h1")).to_have_text("Absences de Léa")
-    expect(page.locator(".absences")).to_contain_text("Absence du jeudi 19 novembre au dimanche 22 novembre")
+    span = f"du {format_date(ABSENCE[0])} au {format_date(ABSENCE[1])}"  # "du jeudi 19 novembre au dimanche 22 …"
+    expect(page.locator(".absences")).to_contain_text(f"Absence {span}")
     expect(page.locator(".absences")).to_contain_text("À justifier jusqu'au")
     check_page(page)
 
-    absence = "l'absence du jeudi 19 novembre au dimanche 22 novembre"
+    absence = f"l'absence {span}"
     page.get_by_role("link", name=f"Envoyer un justificatif pour {absence}").click()
     expect(page.locator("h1")).to_have_text("Justifier l'absence de Léa")
     check_page(page)

@@ -2,9 +2,13 @@
 
 Everything here is invented: names, addresses (a commune that does not exist), e-mails at example.org and phone
 numbers from the ranges ARCEP reserves for fiction (02 61 91 xx xx, 06 39 98 xx xx), so nobody real is ever called.
-The data is anchored to the 2026-2027 school year whatever the date; a fixed `random.Random(2026)` makes every run
-identical. Open days are computed here (weekday of the unit, inside the period, no public holiday, zone B school
-holidays, closures) so the seed does not depend on the reservation rules module.
+The data is relative to the day it is seeded (`today`): the school year containing it (from August on, the coming
+one), with every state to try near that day: open and locked days, a closure one to three weeks ahead, two full
+Wednesdays ahead with a waiting list, and Léa Martin's absence of her last days awaiting its certificate. The helpers
+of demo/schoolyear.py (`school_year`, `closure_day`, `full_wednesdays`, `absence_span`) say where they are; a fixed
+`random.Random(2026)` makes the same `today` give the same data. Open days are computed here (weekday of the unit,
+inside the period, no public holiday, zone B school holidays, closures) so the seed does not depend on the
+reservation rules module.
 """
 
 from __future__ import annotations
@@ -14,11 +18,23 @@ import random
 import unicodedata
 from collections import Counter, defaultdict
 
-import holidays
 from sqlalchemy import insert, select
-from vacances_scolaires_france import SchoolHolidayDates
 
-from blueprints.auth.passwords import hash_password
+from demo.schoolyear import (  # noqa: F401  (public helpers, re-exported for the tests and the bench)
+    DAY,
+    PARIS,
+    SUBDIVISION,
+    UTC,
+    WEEK,
+    ZONE,
+    SchoolYear,
+    absence_span,
+    closure_day,
+    enrolment_times,
+    full_wednesdays,
+    school_year,
+    span_days,
+)
 from models import (
     Absence,
     Activity,
@@ -37,27 +53,18 @@ from models import (
     utcnow,
 )
 
-UTC = dt.timezone.utc
-YEAR_START, YEAR_END = dt.date(2026, 9, 1), dt.date(2027, 7, 3)
-PERIOD_NAME = "Année scolaire 2026-2027"
 PARENT_PASSWORD, AGENT_PASSWORD = "Demo-Parent-2026!", "Demo-Agent-2026!"
 AGENT_EMAIL = "agent@example.org"
-ENROLLED_AT = dt.datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # inscriptions de rentrée
-BOOKED_AT = dt.datetime(2026, 8, 24, 7, 0, tzinfo=UTC)  # year-long bookings made before the start of school
-CLOSURE = (dt.date(2026, 12, 18), "Fermeture exceptionnelle : journée de formation des équipes d'animation")
-# Léa Martin is ill from Thursday to Sunday (school days: Thursday and Friday), signalled on the first morning. Ending
-# on Sunday keeps the 48 h certificate window (end of the last day + 48 h) open until Tuesday 2026-11-24 24:00.
-ABSENCE = ("Martin", "Léa", dt.date(2026, 11, 19), dt.date(2026, 11, 22), dt.datetime(2026, 11, 19, 8, 0, tzinfo=UTC))
-FULL_WEDNESDAYS = {  # day: (children waiting, when the first asked, demo children at the head of the queue)
-    dt.date(2026, 12, 16): (2, dt.datetime(2026, 11, 9, 19, 30, tzinfo=UTC), ()),
-    dt.date(2027, 1, 13): (3, dt.datetime(2026, 11, 16, 20, 5, tzinfo=UTC), (("Martin", "Léa"), ("Martin", "Hugo"))),
-}
+CLOSURE_REASON = "Fermeture exceptionnelle : journée de formation des équipes d'animation"
+ABSENT_CHILD = ("Martin", "Léa")  # ill on her last days before `today`, certificate not sent yet
+# The two full Wednesdays: (children waiting, days before `now` the first asked, demo children at the head).
+FULL_WEDNESDAY_QUEUES = ((2, 14, ()), (3, 7, (("Martin", "Léa"), ("Martin", "Hugo"))))
 
 COMMUNE = dict(
     name="Ville de Démo-sur-Loire", service_name="Service Enfance", address="Hôtel de ville, 1 place de la Mairie",
     postcode="49999", city="Démo-sur-Loire", phone="02 61 91 00 00", email="service.enfance@example.org",
     opening_hours="Du lundi au vendredi de 8 h 30 à 12 h et de 13 h 30 à 17 h 30 (fermé le jeudi matin)",
-    school_zone="B", holiday_subdivision=None, absence_justification_hours=48,
+    school_zone=ZONE, holiday_subdivision=SUBDIVISION, absence_justification_hours=48,
     publisher_name="Claire Dupuis-Morel, maire de Démo-sur-Loire",
     host_name="Service informatique de la Ville de Démo-sur-Loire, 1 place de la Mairie, 49999 Démo-sur-Loire",
 )
@@ -66,7 +73,7 @@ SCHOOLS = {  # key -> (name, address)
     "elementaire": ("École élémentaire Jean-de-La-Fontaine", "6 rue des Écoles, 49999 Démo-sur-Loire"),
     "groupe": ("Groupe scolaire Marie-Curie", "18 avenue de la Loire, 49999 Démo-sur-Loire"),
 }
-CLASS_BIRTH_YEAR = {"PS": 2023, "MS": 2022, "GS": 2021, "CP": 2020, "CE1": 2019, "CE2": 2018, "CM1": 2017, "CM2": 2016}
+CLASS_AGE = {"PS": 3, "MS": 4, "GS": 5, "CP": 6, "CE1": 7, "CE2": 8, "CM1": 9, "CM2": 10}  # turned by Dec 31
 MATERNELLE = ("PS", "MS", "GS")
 
 EVENING_BEFORE = ("calendar_days", 1, None, dt.time(18, 0))
@@ -160,36 +167,48 @@ STREETS = ["rue des Tilleuls", "allée des Mésanges", "avenue de la Loire", "im
 QF_BANDS = [(None, 3), ((280, 622), 6), ((623, 1000), 8), ((1001, 1500), 8), ((1501, 2400), 5)]
 
 
-def seed_demo(now: dt.datetime | None = None) -> bool:
+# --------------------------------------------------------------------------- seeding
+
+
+def seed_demo(now: dt.datetime | None = None, today: dt.date | None = None) -> bool:
     """Create the demo commune in the current app context; False (and nothing changed) when a commune exists.
 
-    `now` stamps the rows' creation instant (defaults to the current time); the domain data itself is anchored to
-    the 2026-2027 school year. Commits once at the end.
+    `today` is the day the data is relative to (default: the Paris date of `now`); `now` stamps the rows (default:
+    the current time, or 09:00 Paris on `today` when only that is given). Commits once at the end.
     """
     if db.session.execute(select(CommuneSettings.id).limit(1)).first() is not None:
         return False
-    now = now or utcnow()
+    if now is None:
+        now = dt.datetime.combine(today, dt.time(9), PARIS).astimezone(UTC) if today else utcnow()
+    today = today or now.astimezone(PARIS).date()
+    year = school_year(today)
+    enrolled_at, booked_at = enrolment_times(year, now)
     rng = random.Random(2026)
     db.session.add(CommuneSettings(**COMMUNE))
     schools = {key: School(name=name, address=address) for key, (name, address) in SCHOOLS.items()}
     db.session.add_all(schools.values())
-    activities = _add_activities()
-    families, children = _add_families(rng, schools, activities, now)
+    activities = _add_activities(year)
+    families, children = _add_families(rng, schools, activities, year, now, enrolled_at)
     users = _add_users(families, now)
-    db.session.add(Closure(activity_id=None, date=CLOSURE[0], reason=CLOSURE[1]))
+    closure = closure_day(today)
+    db.session.add(Closure(activity_id=None, date=closure, reason=CLOSURE_REASON))
     db.session.flush()
     for _activity, _period, units in activities.values():
         half_days = [str(u.id) for u in units.values() if u.slot != "meal"]
         if "meal" in units and half_days:  # a leisure-centre meal needs the morning or the afternoon
             units["meal"].requires_one_of = ",".join(half_days)
-    rows = _reservations(rng, children, activities, _open_days(activities))
-    _add_absence(children, rows, users)
+    full = {}  # day: (children waiting, when the first asked, demo children at the head of the queue)
+    for day, (n_waiting, days_before, head) in zip(full_wednesdays(today), FULL_WEDNESDAY_QUEUES, strict=True):
+        full[day] = (n_waiting, max(booked_at + DAY, now - dt.timedelta(days=days_before, hours=13)), head)
+    span = absence_span(today)
+    rows = _reservations(rng, children, activities, _open_days(activities, year, closure), booked_at, full, span)
+    _add_absence(children, rows, users, span, now)
     db.session.execute(insert(Reservation), list(rows.values()))
     db.session.commit()
     return True
 
 
-def _add_activities() -> dict[str, tuple[Activity, Period, dict[str, Unit]]]:
+def _add_activities(year: SchoolYear) -> dict[str, tuple[Activity, Period, dict[str, Unit]]]:
     """Activities with their deadline policies, units and school-year period, by code."""
     result = {}
     for position, (code, name, calendar, description, booking, cancel, unit_rows) in enumerate(ACTIVITIES):
@@ -197,7 +216,7 @@ def _add_activities() -> dict[str, tuple[Activity, Period, dict[str, Unit]]]:
                             booking_policy=_policy(booking), cancel_policy=_policy(cancel))
         units = {slot: Unit(activity=activity, slot=slot, label=label, weekdays=weekdays, capacity=capacity,
                             position=pos) for pos, (slot, label, weekdays, capacity) in enumerate(unit_rows)}
-        period = Period(activity=activity, name=PERIOD_NAME, start_date=YEAR_START, end_date=YEAR_END)
+        period = Period(activity=activity, name=year.name, start_date=year.start, end_date=year.end)
         db.session.add_all([activity, period, *units.values()])
         result[code] = (activity, period, units)
     return result
@@ -208,7 +227,8 @@ def _policy(spec: tuple) -> DeadlinePolicy:
     return DeadlinePolicy(kind=kind, days=days, weekday=weekday, cutoff=cutoff)
 
 
-def _add_families(rng: random.Random, schools: dict, activities: dict, now: dt.datetime) -> tuple[list, list]:
+def _add_families(rng: random.Random, schools: dict, activities: dict, year: SchoolYear, now: dt.datetime,
+                  enrolled_at: dt.datetime) -> tuple[list, list]:
     """Families with guardians, contacts, children and enrollments; returns (families, [(name, child, plan)])."""
     phones = iter(f"06 39 98 {n // 100:02d} {n % 100:02d}" for n in rng.sample(range(100, 10000), 300))
     emails: set[str] = set(DEMO_LOGINS.values())
@@ -218,10 +238,10 @@ def _add_families(rng: random.Random, schools: dict, activities: dict, now: dt.d
     families, children, other_index = [], [], 0
     for number, (name, guardians, kids) in enumerate(FAMILIES, start=1):
         qf = _quotient(rng)
-        family = Family(dossier_number=f"D-2026-{number:04d}", name=name, postcode="49999", city="Démo-sur-Loire",
-                        address=f"{rng.randint(1, 60)} {rng.choice(STREETS)}", quotient_familial=qf,
-                        qf_source=(rng.choice(["CAF"] * 6 + ["MSA"]) if qf else None),
-                        qf_start_date=(dt.date(2026, 1, 1) if qf else None), created_at=now)
+        family = Family(dossier_number=f"D-{year.first}-{number:04d}", name=name, postcode="49999",
+                        city="Démo-sur-Loire", address=f"{rng.randint(1, 60)} {rng.choice(STREETS)}",
+                        quotient_familial=qf, qf_source=(rng.choice(["CAF"] * 6 + ["MSA"]) if qf else None),
+                        qf_start_date=(dt.date(year.first, 1, 1) if qf else None), created_at=now)
         for i, (full, relation) in enumerate(guardians):
             first, _, last = full.partition(" ")
             last = last or name
@@ -235,12 +255,12 @@ def _add_families(rng: random.Random, schools: dict, activities: dict, now: dt.d
                                          last_name=name.split("-")[0] if same_name else rng.choice(OTHER_NAMES),
                                          relationship_label=relation, can_pick_up=pick_up, emergency_contact=emergency))
         sector = "groupe" if rng.random() < 0.35 else None  # else maternelle + élémentaire
-        classes = iter(rng.sample(list(CLASS_BIRTH_YEAR), len(kids)))  # siblings are in different classes
+        classes = iter(rng.sample(list(CLASS_AGE), len(kids)))  # siblings are in different classes
         for kid in kids:
             first, class_name = kid if isinstance(kid, tuple) else (kid, next(classes))
             school = schools[sector or ("maternelle" if class_name in MATERNELLE else "elementaire")]
             child = Person(role="child", first_name=first, last_name=name, class_name=class_name, school=school,
-                           birth_date=_birth_date(rng, class_name))
+                           birth_date=_birth_date(rng, class_name, year.first))
             family.members.append(child)
             plan = DEMO_PLANS.get((name, first))
             if plan is None:
@@ -248,7 +268,7 @@ def _add_families(rng: random.Random, schools: dict, activities: dict, now: dt.d
                 other_index += 1
             for code in plan:
                 activity, period, _units = activities[code]
-                child.enrollments.append(Enrollment(activity=activity, period=period, created_at=ENROLLED_AT))
+                child.enrollments.append(Enrollment(activity=activity, period=period, created_at=enrolled_at))
             children.append((name, child, plan))
         db.session.add(family)
         families.append(family)
@@ -260,9 +280,9 @@ def _quotient(rng: random.Random) -> int | None:
     return rng.randint(*band) if band else None
 
 
-def _birth_date(rng: random.Random, class_name: str) -> dt.date:
+def _birth_date(rng: random.Random, class_name: str, first: int) -> dt.date:
     """A birth date matching the class (French classes go by calendar year of birth); PS children are 3 in Sept."""
-    year = CLASS_BIRTH_YEAR[class_name]
+    year = first - CLASS_AGE[class_name]
     last = dt.date(year, 8, 31) if class_name == "PS" else dt.date(year, 12, 31)
     return dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(0, (last - dt.date(year, 1, 1)).days))
 
@@ -302,6 +322,9 @@ def _random_plan(rng: random.Random, mercredi: bool, vacances: bool) -> dict:
 
 def _add_users(families: list[Family], now: dt.datetime) -> dict[str, User]:
     """Demo logins (argon2: each password hashed once) plus pending invitations for about half of the families."""
+    # Imported here: blueprints/__init__ imports the home page, which reads this module's logins (a cycle otherwise).
+    from blueprints.auth.passwords import hash_password
+
     parent_hash, agent_hash = hash_password(PARENT_PASSWORD), hash_password(AGENT_PASSWORD)
     users = {AGENT_EMAIL: User(email=AGENT_EMAIL, role="agent", password_hash=agent_hash,
                                        display_name="Agent du Service Enfance", created_at=now),
@@ -322,28 +345,25 @@ def _add_users(families: list[Family], now: dt.datetime) -> dict[str, User]:
     return users
 
 
-def _open_days(activities: dict) -> dict[int, list[dt.date]]:
-    """Days each unit runs: its weekdays, inside the period, no public holiday, no closure, and school days only
+def _open_days(activities: dict, year: SchoolYear, closure: dt.date) -> dict[int, list[dt.date]]:
+    """Days each unit runs: its weekdays, inside the year, no public holiday, not the closure, and school days only
     (or school holidays only) depending on the activity's calendar."""
-    public = holidays.France(years=[YEAR_START.year, YEAR_END.year], subdiv=COMMUNE["holiday_subdivision"])
-    school_holidays = SchoolHolidayDates()
-    closed = {CLOSURE[0]}
-    days = [YEAR_START + dt.timedelta(n) for n in range((YEAR_END - YEAR_START).days + 1)]
-    in_holidays = {d: school_holidays.is_holiday_for_zone(d, COMMUNE["school_zone"]) for d in days}
     result = {}
-    for activity, period, units in activities.values():
+    for activity, _period, units in activities.values():
+        holidays_only = activity.calendar == "holidays_only"
         for unit in units.values():
             result[unit.id] = [
-                d for d in days
-                if period.start_date <= d <= period.end_date and d.weekday() in unit.weekday_set
-                and d not in public and d not in closed
-                and (activity.calendar == "all" or in_holidays[d] == (activity.calendar == "holidays_only"))
+                d for d in year.days
+                if d.weekday() in unit.weekday_set and d not in year.public_holidays and d != closure
+                and (activity.calendar == "all" or (d in year.school_holidays) == holidays_only)
             ]
     return result
 
 
-def _reservations(rng: random.Random, children: list, activities: dict, open_days: dict) -> dict[tuple, dict]:
-    """A year of bookings per child following their plan, capacities respected, then the full Wednesdays."""
+def _reservations(rng: random.Random, children: list, activities: dict, open_days: dict, booked_at: dt.datetime,
+                  full_days: dict, absence: tuple[dt.date, dt.date]) -> dict[tuple, dict]:
+    """A year of bookings per child following their plan, capacities respected, then the full Wednesdays. The absent
+    child goes to the holiday leisure centre on the weeks of the absence (so that it has bookings to mark)."""
     rows: dict[tuple, dict] = {}
     taken: Counter = Counter()
 
@@ -359,35 +379,37 @@ def _reservations(rng: random.Random, children: list, activities: dict, open_day
 
     for family_name, child, plan in children:
         demo_child = (family_name, child.first_name) in DEMO_PLANS
-        booked_at = BOOKED_AT + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 6))
+        at = booked_at + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 6))
         week_parity = rng.randint(0, 1)
+        keep = set(span_days(absence)) if (family_name, child.first_name) == ABSENT_CHILD else set()
         for code, pattern in plan.items():
             units = activities[code][2]
             if code in ("alsh-mercredi", "alsh-vacances"):
                 slots, frequency = pattern
-                chosen = _leisure_days(rng, open_days[units[slots[0]].id], code, frequency, week_parity)
-                for day in chosen:
+                days = [d for d in open_days[units[slots[0]].id] if d not in full_days]
+                for day in _leisure_days(rng, days, code, frequency, week_parity, keep):
                     # The whole day or nothing (meal rule); ordinary days keep places free for the visitors.
                     if not any(full(units[s], day, spare=SPARE_PLACES) for s in slots):
                         for slot in slots:
-                            book(child, units[slot], day, booked_at)
+                            book(child, units[slot], day, at)
                 continue
             for unit in units.values():
                 for day in open_days[unit.id]:
                     if str(day.weekday()) in pattern and (demo_child or rng.random() > 0.03):
-                        book(child, unit, day, booked_at)
-    _fill_wednesdays(children, activities["alsh-mercredi"][2], book)
+                        book(child, unit, day, at)
+    _fill_wednesdays(children, activities["alsh-mercredi"][2], book, full_days, booked_at)
     return rows
 
 
-def _leisure_days(rng: random.Random, days: list[dt.date], code: str, frequency, week_parity: int) -> list[dt.date]:
-    """Wednesdays (every week, every other week or now and then) or whole holiday weeks (a share of them)."""
+def _leisure_days(rng: random.Random, days: list[dt.date], code: str, frequency, week_parity: int,
+                  keep: set[dt.date]) -> list[dt.date]:
+    """Wednesdays (every week, every other week or now and then) or whole holiday weeks (a share of them, and the
+    weeks with a day in `keep`)."""
     if code == "alsh-vacances":
         weeks = defaultdict(list)
         for day in days:
             weeks[day.isocalendar()[:2]].append(day)
-        return [d for week in weeks.values() if rng.random() < frequency for d in week]
-    days = [d for d in days if d not in FULL_WEDNESDAYS]
+        return [d for week in weeks.values() if rng.random() < frequency or keep.intersection(week) for d in week]
     if frequency == 1:
         return days
     if frequency == 2:
@@ -395,32 +417,34 @@ def _leisure_days(rng: random.Random, days: list[dt.date], code: str, frequency,
     return [d for d in days if rng.random() < 0.3]
 
 
-def _fill_wednesdays(children: list, units: dict[str, Unit], book) -> None:
-    """Make FULL_WEDNESDAYS full: exactly the capacity reserved on each unit, then a waiting list in arrival order."""
+def _fill_wednesdays(children: list, units: dict[str, Unit], book, full_days: dict, booked_at: dt.datetime) -> None:
+    """Make `full_days` full: exactly the capacity reserved on each unit, then a waiting list in arrival order."""
     capacity = min(u.capacity for u in units.values())
     enrolled = [(plan["alsh-mercredi"][1], child) for _name, child, plan in children if "alsh-mercredi" in plan]
-    for day, (n_waiting, first_asked_at, waiting_first) in FULL_WEDNESDAYS.items():
+    for day, (n_waiting, first_asked_at, waiting_first) in full_days.items():
         demo_waiting = [c for name, c, _ in children if (name, c.first_name) in waiting_first]
         # Children who come every week booked first (stable sort keeps the table order).
         candidates = [c for _freq, c in sorted(enrolled, key=lambda fc: fc[0] != 1) if c not in demo_waiting]
         for i, child in enumerate(candidates[:capacity]):
             for unit in units.values():
-                book(child, unit, day, BOOKED_AT + dt.timedelta(minutes=i))
+                book(child, unit, day, booked_at + dt.timedelta(minutes=i))
         for i, child in enumerate((demo_waiting + candidates[capacity:])[:n_waiting]):
             for unit in units.values():
                 book(child, unit, day, first_asked_at + dt.timedelta(hours=2 * i, minutes=13 * i), state="waiting")
 
 
-def _add_absence(children: list, rows: dict, users: dict[str, User]) -> None:
-    """Léa Martin's absence (signalled, certificate not yet sent) and her bookings of those days marked absent."""
-    family_name, first_name, start, end, created_at = ABSENCE
-    child = next(c for name, c, _ in children if (name, c.first_name) == (family_name, first_name))
+def _add_absence(children: list, rows: dict, users: dict[str, User], span: tuple, now: dt.datetime) -> None:
+    """Léa Martin's absence (signalled on its first morning, certificate not yet sent) and her bookings of those days
+    marked absent."""
+    start, end = span
+    created_at = min(dt.datetime.combine(start, dt.time(8, 30), PARIS).astimezone(UTC), now - dt.timedelta(hours=1))
+    child = next(c for name, c, _ in children if (name, c.first_name) == ABSENT_CHILD)
     absence = Absence(child_id=child.id, start_date=start, end_date=end, reason="Enfant malade", created_at=created_at,
-                      created_by_id=users[DEMO_LOGINS[family_name]].id)
+                      created_by_id=users[DEMO_LOGINS[ABSENT_CHILD[0]]].id)
     db.session.add(absence)
     db.session.flush()
     for (child_id, _unit_id, day), row in rows.items():
-        if child_id == child.id and start <= day <= end:
+        if child_id == child.id and start <= day <= end and row["state"] == "reserved":
             row.update(state="absent", absence_id=absence.id)
 
 
