@@ -247,13 +247,13 @@ def test_full_wednesdays_have_capacity_reserved_and_a_waiting_list(seeded):
     queue = sorted((r for r, u, _ in rows if r.date == full_days[1] and r.state == "waiting"
                     and u.slot == "morning"), key=lambda r: r.requested_at)
     assert [r.child_id for r in queue[:2]] == [martin["Léa"], martin["Hugo"]]
-    assert rules.waiting_position(queue, martin["Léa"]) == 1
+    assert rules.next_to_promote(queue, None, 0)[0].child_id == martin["Léa"]
     activity = rows[0][2]
     if seeded.today <= seeded.year.end - dt.timedelta(days=35):  # far enough from the end: both still bookable
         calendar = rules.build_calendar("B", None, [seeded.first_year, seeded.first_year + 1])
         for day in full_days:
             assert day >= seeded.today + dt.timedelta(days=7)
-            assert rules.can_book(activity.booking_policy, day, calendar, seeded.now)
+            assert seeded.now < rules.deadline(activity.booking_policy, day, calendar)
 
 
 def test_lea_martin_has_an_absence_awaiting_its_certificate(seeded):
@@ -287,8 +287,8 @@ def test_open_and_locked_days_around_today(seeded):
         .where(Reservation.child_id == lea.id, Reservation.date >= seeded.today, Reservation.state == "reserved")
     ).all()
     calendar = rules.build_calendar("B", None, [seeded.first_year, seeded.first_year + 1])
-    changeable = [r.date for r, a in rows if rules.can_cancel(a.cancel_policy, r.date, calendar, seeded.now)]
-    locked = [r.date for r, a in rows if not rules.can_cancel(a.cancel_policy, r.date, calendar, seeded.now)]
+    changeable = [r.date for r, a in rows if seeded.now < rules.deadline(a.cancel_policy, r.date, calendar)]
+    locked = [r.date for r, a in rows if not seeded.now < rules.deadline(a.cancel_policy, r.date, calendar)]
     if seeded.today > seeded.year.end:
         assert not rows  # July: nothing left to book in the ending year
         return
@@ -301,7 +301,7 @@ def test_open_and_locked_days_around_today(seeded):
     closures = db.session.scalars(select(Closure)).all()
     bookable = [d for d in rules.open_days(unit, restauration, restauration.periods, closures, calendar,
                                            seeded.today, seeded.year.end)
-                if rules.can_book(restauration.booking_policy, d, calendar, seeded.now)]
+                if seeded.now < rules.deadline(restauration.booking_policy, d, calendar)]
     assert bookable
 
 

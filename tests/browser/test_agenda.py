@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import expect
 
 import demo
-from blueprints.reservations.rules import format_date
+from blueprints.reservations.wording import format_date
 from tests.browser.helpers import (
     PARENT,
     REFLOW_VIEWPORT,
