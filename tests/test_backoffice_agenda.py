@@ -520,9 +520,9 @@ def test_occupancy_per_open_day_and_unit_from_one_grouped_query(client, world, m
         match = re.search(rf'<tr id="jour-{day.isoformat()}-{unit.id}">(.*?)</tr>', body, re.S)
         return None if match is None else re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip()
 
-    assert row(MON_23) == "Lundi 23 novembre Repas 3 3 0 (complet) 1"
-    assert row(TUE_24) == "Mardi 24 novembre Repas 3 1 2 2"
-    assert row(FRI_27) == "Vendredi 27 novembre Repas 3 0 3 0"
+    assert row(MON_23) == "Lundi 23 novembre Repas 3 3 0 (complet) 1 Voir la liste : Repas, lundi 23 novembre"
+    assert row(TUE_24) == "Mardi 24 novembre Repas 3 1 2 2 Voir la liste : Repas, mardi 24 novembre"
+    assert row(FRI_27) == "Vendredi 27 novembre Repas 3 0 3 0 Voir la liste : Repas, vendredi 27 novembre"
     assert row(WED_25) is None and row(THU_26) is None  # not a canteen day; closed
     assert "Réservations des jours sans accueil" in text_of(response)  # Thursday's booking made before the strike
 
