@@ -54,6 +54,12 @@ class ReservationChange(db.Model):
     reason: Mapped[str] = mapped_column(String(300), default="")
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    __table_args__ = (
+        # history pages: a day (and a unit) from the occupancy list; every change newest first
+        Index("ix_reservation_change_date_unit", "date", "unit_id"),
+        Index("ix_reservation_change_at", "at"),
+    )
+
 
 class Document(db.Model):
     """An uploaded supporting document (pièce justificative), stored outside static/ under instance/uploads."""

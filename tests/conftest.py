@@ -26,7 +26,7 @@ from support import (  # noqa: F401
 from app import create_app
 from models import Activity, Family, Period, Person, School, Unit, User, db
 
-pytest_plugins = ["planning_world"]  # families shared by the planning and feed tests
+pytest_plugins = ["planning_world", "ops_world"]  # shared worlds: planning and feeds; back-office operations
 
 
 def pytest_configure(config):

@@ -412,11 +412,16 @@ def test_a_new_closure_shows_on_the_family_page_and_can_be_removed(app, client, 
     csrf = token(client)
     response = client.post(f"/gestion/activites/{world.activity.id}/fermetures",
                            data={"csrf_token": csrf, "closure-date": "2026-11-24", "closure-reason": "Grève"})
+    assert response.status_code == 200 and "Confirmer la fermeture" in text_of(response)  # a confirmation first
+    assert db.session.execute(select(Closure)).scalars().all() == []
+    response = client.post(f"/gestion/activites/{world.activity.id}/fermetures",
+                           data={"csrf_token": csrf, "closure-date": "2026-11-24", "closure-reason": "Grève",
+                                 "confirm": "1"})
     assert response.status_code == 302
     parent = login(app, world.parent)
     assert "Mardi 24 novembre : Fermé (Grève)" in text_of(parent.get(f"/enfants/{world.lea.id}/agenda/{NOVEMBER}"))
     edit = client.get(f"/gestion/activites/{world.activity.id}")
-    assert "Fermeture du mardi 24 novembre ajoutée." in region(edit, "status")
+    assert "Fermeture du mardi 24 novembre ajoutée" in region(edit, "status")
     assert "mardi 24 novembre 2026" in text_of(edit)
 
     again = client.post(f"/gestion/activites/{world.activity.id}/fermetures",
@@ -427,7 +432,7 @@ def test_a_new_closure_shows_on_the_family_page_and_can_be_removed(app, client, 
 
     closure_id = db.session.execute(select(Closure.id)).scalar_one()
     response = client.post(f"/gestion/activites/{world.activity.id}/fermetures/{closure_id}/supprimer",
-                           data={"csrf_token": csrf})
+                           data={"csrf_token": csrf, "confirm": "1"})
     assert response.status_code == 302
     assert "Fermé (Grève)" not in text_of(parent.get(f"/enfants/{world.lea.id}/agenda/{NOVEMBER}"))
 
@@ -520,9 +525,9 @@ def test_occupancy_per_open_day_and_unit_from_one_grouped_query(client, world, m
         match = re.search(rf'<tr id="jour-{day.isoformat()}-{unit.id}">(.*?)</tr>', body, re.S)
         return None if match is None else re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip()
 
-    assert row(MON_23) == "Lundi 23 novembre Repas 3 3 0 (complet) 1"
-    assert row(TUE_24) == "Mardi 24 novembre Repas 3 1 2 2"
-    assert row(FRI_27) == "Vendredi 27 novembre Repas 3 0 3 0"
+    assert row(MON_23) == "Lundi 23 novembre Repas 3 3 0 (complet) 1 Voir la liste : Repas, lundi 23 novembre"
+    assert row(TUE_24) == "Mardi 24 novembre Repas 3 1 2 2 Voir la liste : Repas, mardi 24 novembre"
+    assert row(FRI_27) == "Vendredi 27 novembre Repas 3 0 3 0 Voir la liste : Repas, vendredi 27 novembre"
     assert row(WED_25) is None and row(THU_26) is None  # not a canteen day; closed
     assert "Réservations des jours sans accueil" in text_of(response)  # Thursday's booking made before the strike
 
@@ -557,8 +562,10 @@ def closed_day(world, make_family, make_activity):
 
 
 def add_closure(client, activity, day=TUE_24, reason="Grève"):
+    """The confirmed form (the confirmation step itself is tested in test_backoffice_closures.py)."""
     return client.post(f"/gestion/activites/{activity.id}/fermetures",
-                       data={"csrf_token": token(client), "closure-date": day.isoformat(), "closure-reason": reason})
+                       data={"csrf_token": token(client), "closure-date": day.isoformat(), "closure-reason": reason,
+                             "confirm": "1"})
 
 
 def test_a_closure_cancels_the_days_bookings_and_waiting_list_and_tells_each_family_once(app, client, world,
@@ -566,8 +573,8 @@ def test_a_closure_cancels_the_days_bookings_and_waiting_list_and_tells_each_fam
     response = add_closure(client, world.activity)
     assert response.status_code == 302
     status = region(client.get(f"/gestion/activites/{world.activity.id}"), "status")
-    assert "Fermeture du mardi 24 novembre ajoutée." in status
-    assert "6 réservations ou places en liste d'attente de ce jour-là ont été annulées" in status
+    assert ("Fermeture du mardi 24 novembre ajoutée : 5 réservations et 1 place en liste d'attente annulées, "
+            "2 familles prévenues par e-mail.") in status
 
     # Nothing of the canteen is left that day (the waiting child was not given a freed place); the other day and
     # the other activity are untouched.
@@ -599,7 +606,8 @@ def test_a_closure_cancels_the_days_bookings_and_waiting_list_and_tells_each_fam
 def test_a_closure_on_a_day_without_bookings_says_nothing_more_and_mails_nobody(app, client, world, closed_day):
     assert add_closure(client, world.activity, day=WED_25 + dt.timedelta(days=5)).status_code == 302  # Mon 30
     status = region(client.get(f"/gestion/activites/{world.activity.id}"), "status")
-    assert "Fermeture du lundi 30 novembre ajoutée." in status and "annulée" not in status
+    assert ("Fermeture du lundi 30 novembre ajoutée : il n'y avait aucune réservation ni place en liste d'attente "
+            "à annuler.") in status
     assert outbox(app) == []
 
 

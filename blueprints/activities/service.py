@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from blueprints.reservations import rules, service
-from models import Activity, Closure, DeadlinePolicy, Person, Reservation, Unit, db
+from models import Activity, Closure, DeadlinePolicy, Family, Person, Reservation, Unit, User, db
 
 # A deadline policy as values: (kind, days, weekday, cutoff), or None for "until the start of the day".
 PolicyValues = tuple[str, int, int | None, dt.time] | None
@@ -159,6 +159,52 @@ def closures_from(activity_id: int, first: dt.date) -> list[Closure]:
     ).scalars().all())
 
 
+@dataclass(frozen=True)
+class ClosureCounts:
+    """What a closure cancels, or cancelled: places held (reserved, absent, justified), waiting-list entries, and
+    the families told by e-mail. `unreachable`: names of the families concerned that have no active login (no
+    e-mail reaches them: the service calls them)."""
+
+    reserved: int
+    waiting: int
+    families: int
+    unreachable: tuple[str, ...] = ()
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.reserved or self.waiting)
+
+
+def _counts(states: list[str], family_ids: set[int]) -> ClosureCounts:
+    """Counts from the states cancelled and the families concerned (one query for the families without login)."""
+    unreachable: tuple[str, ...] = ()
+    if family_ids:
+        reachable = set(db.session.execute(select(User.family_id).where(
+            User.family_id.in_(family_ids), User.active.is_(True))).scalars())
+        missing = family_ids - reachable
+        if missing:
+            unreachable = tuple(sorted(db.session.execute(select(Family.name).where(Family.id.in_(missing)))
+                                       .scalars()))
+    waiting = sum(1 for state in states if state == "waiting")
+    return ClosureCounts(len(states) - waiting, waiting, len(family_ids) - len(unreachable), unreachable)
+
+
+def closure_preview(activity_id: int | None, day: dt.date) -> ClosureCounts:
+    """What closing `day` would cancel (read only): the day's reservations and waiting-list entries of the activity
+    (of every activity for a commune-wide closure), and the families to tell, in three queries."""
+    rows = service.reservations_on(day, activity_id)
+    children = {r.child_id for r in rows}
+    family_ids = set(db.session.execute(select(Person.family_id).where(Person.id.in_(children))).scalars()
+                     ) if children else set()
+    return _counts([r.state for r in rows], family_ids)
+
+
+def closure_done(cancelled: list[tuple[Person, service.Outcome]]) -> ClosureCounts:
+    """What add_closure really cancelled (the counts may differ from the preview: families kept booking)."""
+    return _counts([outcome.decision.before for _child, outcome in cancelled],
+                   {child.family_id for child, _outcome in cancelled})
+
+
 def add_closure(activity_id: int | None, day: dt.date, reason: str, now: dt.datetime, *, actor_id: int | None,
                 cancel_reason: str) -> tuple[Closure, list[tuple[Person, service.Outcome]]]:
     """Record a closure and cancel every reservation and waiting-list entry of that day (the activity's, or every
@@ -172,6 +218,7 @@ def add_closure(activity_id: int | None, day: dt.date, reason: str, now: dt.date
 
 
 def delete_closure(closure: Closure) -> None:
-    """Remove a closure: the day runs again and can be booked; the bookings it cancelled are not restored."""
+    """Remove a closure: the day runs again and can be booked. The bookings it cancelled are not restored (their
+    places may have gone to other children since, and the families were told): families book again."""
     db.session.delete(closure)
     db.session.flush()

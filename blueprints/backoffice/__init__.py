@@ -14,4 +14,4 @@ def require_agent():
         abort(403)
 
 
-from blueprints.backoffice import activities, agenda, families, occupancy, outbox  # noqa: E402,F401  (routes on bp)
+from blueprints.backoffice import activities, agenda, families, history, occupancy, outbox  # noqa: E402,F401  (routes on bp)

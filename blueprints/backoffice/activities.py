@@ -178,46 +178,134 @@ def activity_edit(activity_id: int):
 # --------------------------------------------------------------------------- closures
 
 
+def closure_sentence(day, counts: settings_service.ClosureCounts, *, done: bool) -> str:
+    """"Fermeture du vendredi 18 décembre : 12 réservations et 3 places en liste d'attente seront annulées,
+    9 familles prévenues par e-mail." (before), or "… ajoutée : … annulées, …" (after)."""
+    when = wording.format_date(day)
+    if counts.nothing:
+        return (_("Fermeture du %(day)s ajoutée : il n'y avait aucune réservation ni place en liste d'attente à "
+                  "annuler.", day=when) if done else
+                _("Fermeture du %(day)s : aucune réservation ni place en liste d'attente ce jour-là, aucune famille à "
+                  "prévenir.", day=when))
+    parts = []
+    if counts.reserved:
+        parts.append(ngettext("%(num)d réservation", "%(num)d réservations", counts.reserved))
+    if counts.waiting:
+        parts.append(ngettext("%(num)d place en liste d'attente", "%(num)d places en liste d'attente", counts.waiting))
+    total = counts.reserved + counts.waiting
+    if done:
+        verb = ngettext("annulée", "annulées", total)
+    else:
+        verb = ngettext("sera annulée", "seront annulées", total)
+    told = (ngettext("%(num)d famille prévenue par e-mail", "%(num)d familles prévenues par e-mail", counts.families)
+            if counts.families else _("aucune famille prévenue par e-mail"))
+    what = _("%(first)s et %(second)s", first=parts[0], second=parts[1]) if len(parts) == 2 else parts[0]
+    if done:
+        return _("Fermeture du %(day)s ajoutée : %(what)s %(verb)s, %(told)s.", day=when, what=what, verb=verb,
+                 told=told)
+    return _("Fermeture du %(day)s : %(what)s %(verb)s, %(told)s.", day=when, what=what, verb=verb, told=told)
+
+
+def unreachable_sentence(counts: settings_service.ClosureCounts) -> str:
+    """The families concerned that no e-mail reaches (no active login), to be told another way."""
+    if not counts.unreachable:
+        return ""
+    names = ", ".join(counts.unreachable)
+    return ngettext("La famille %(names)s n'a pas de compte actif : elle ne recevra pas d'e-mail. "
+                    "Prévenez-la par téléphone.",
+                    "Les familles %(names)s n'ont pas de compte actif : elles ne recevront pas d'e-mail. "
+                    "Prévenez-les par téléphone.", len(counts.unreachable), names=names)
+
+
+def seen_counts(value: str) -> tuple[int, ...] | None:
+    """The counts the confirmation page showed ("12-3-9"), or None when absent or unreadable."""
+    parts = (value or "").split("-")
+    if len(parts) != 3 or not all(p.isdigit() and len(p) < 7 for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
+def closure_confirm_page(activity: Activity, closure_form: ClosureForm):
+    """Step 1 of adding a closure: what it would cancel, computed now, and nothing written."""
+    day, reason = closure_form.date.data, closure_form.reason.data.strip()
+    counts = settings_service.closure_preview(activity.id, day)
+    return render("backoffice/closure_confirm.html", activity=activity, day=day, reason=reason, counts=counts,
+                  sentence=closure_sentence(day, counts, done=False), unreachable=unreachable_sentence(counts),
+                  seen=f"{counts.reserved}-{counts.waiting}-{counts.families}", past=day < clock.today(),
+                  format_date=wording.format_date)
+
+
 @bp.route("/activites/<int:activity_id>/fermetures", methods=["POST"])
 def closure_add(activity_id: int):
-    """Ajouter une fermeture: families see "Fermé (motif)" that day and can no longer book it; the day's bookings
-    and waiting-list entries are cancelled and their families told by e-mail."""
+    """Ajouter une fermeture, in two steps: first what it would cancel (no write), then, confirmed ("confirm"),
+    the closure: families see "Fermé (motif)" that day and can no longer book it; the day's bookings and
+    waiting-list entries are cancelled and their families told by e-mail. A replayed confirmation does nothing."""
     activity = get_activity_or_404(activity_id)
     closure_form = ClosureForm(prefix="closure")
-    if closure_form.validate_on_submit():
-        day = closure_form.date.data
-        if settings_service.closure_exists(activity.id, day):
-            closure_form.date.errors.append(_("Une fermeture est déjà enregistrée ce jour-là."))
-        else:
-            reason = closure_form.reason.data.strip()
-            closure, cancelled = settings_service.add_closure(
-                activity.id, day, reason, clock.now(), actor_id=current_user.id,
-                cancel_reason=_("Fermeture : %(reason)s", reason=reason))
-            db.session.commit()
-            notify_cancelled(cancelled, _("Fermeture du %(day)s : réservations annulées",
-                                          day=wording.format_date(day)),
-                             "reservations/mail_closure", day=day, reason=reason)
-            flash(_("Fermeture du %(day)s ajoutée.", day=wording.format_date(day)), "success")
-            if cancelled:
-                flash(ngettext("%(num)d réservation ou place en liste d'attente de ce jour-là a été annulée "
-                               "(famille prévenue par e-mail).",
-                               "%(num)d réservations ou places en liste d'attente de ce jour-là ont été annulées "
-                               "(familles prévenues par e-mail).", len(cancelled)), "success")
-            return redirect(url_for(".activity_edit", activity_id=activity.id, _anchor="fermetures"))
-    return edit_page(activity, ActivityForm(formdata=None, data=form_data(activity)), closure_form)
+    confirmed = request.form.get("confirm") == "1"
+    if not closure_form.validate_on_submit():
+        return edit_page(activity, ActivityForm(formdata=None, data=form_data(activity)), closure_form)
+    day = closure_form.date.data
+    back = url_for(".activity_edit", activity_id=activity.id, _anchor="fermetures")
+    if settings_service.closure_exists(activity.id, day):
+        if confirmed:  # a replay (double click, back and resend): the closure is there, nothing more to do
+            flash(_("La fermeture du %(day)s est déjà enregistrée.", day=wording.format_date(day)), "success")
+            return redirect(back)
+        closure_form.date.errors.append(_("Une fermeture est déjà enregistrée ce jour-là."))
+        return edit_page(activity, ActivityForm(formdata=None, data=form_data(activity)), closure_form)
+    if not confirmed:
+        return closure_confirm_page(activity, closure_form)
+    reason = closure_form.reason.data.strip()
+    _closure, cancelled = settings_service.add_closure(activity.id, day, reason, clock.now(), actor_id=current_user.id,
+                                                       cancel_reason=_("Fermeture : %(reason)s", reason=reason))
+    db.session.commit()
+    notify_cancelled(cancelled, _("Fermeture du %(day)s : réservations annulées", day=wording.format_date(day)),
+                     "reservations/mail_closure", day=day, reason=reason)
+    done = settings_service.closure_done(cancelled)
+    seen = seen_counts(request.form.get("seen", ""))
+    if seen is not None and seen != (done.reserved, done.waiting, done.families):
+        flash(_("Les réservations de ce jour ont changé depuis l'aperçu : voici ce qui a été fait."), "success")
+    flash(closure_sentence(day, done, done=True), "success")
+    if done.unreachable:
+        flash(unreachable_sentence(done), "success")
+    return redirect(back)
+
+
+def get_closure_or_404(activity_id: int, closure_id: int) -> Closure:
+    """A closure of this activity (the commune-wide ones are not deleted from here), or 404."""
+    closure = db.session.get(Closure, closure_id)
+    if closure is None or closure.activity_id != activity_id:
+        abort(404)
+    return closure
+
+
+@bp.route("/activites/<int:activity_id>/fermetures/<int:closure_id>/supprimer")
+def closure_delete_confirm(activity_id: int, closure_id: int):
+    """Supprimer une fermeture, step 1: say plainly that the cancelled bookings are not restored."""
+    activity = get_activity_or_404(activity_id)
+    closure = get_closure_or_404(activity_id, closure_id)
+    return render("backoffice/closure_delete.html", activity=activity, closure=closure,
+                  format_date=wording.format_date)
 
 
 @bp.route("/activites/<int:activity_id>/fermetures/<int:closure_id>/supprimer", methods=["POST"])
 def closure_delete(activity_id: int, closure_id: int):
-    """Supprimer une fermeture de cette activité (the commune-wide ones are not deleted from here)."""
-    closure = db.session.get(Closure, closure_id)
-    if closure is None or closure.activity_id != activity_id:
-        abort(404)
+    """Supprimer une fermeture, step 2 (the confirmation page's button): the day runs again, the bookings it
+    cancelled are not restored. Without "confirm" the confirmation page is shown; a replay once it is gone says so."""
+    get_activity_or_404(activity_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    back = url_for(".activity_edit", activity_id=activity_id, _anchor="fermetures")
+    closure = db.session.get(Closure, closure_id)
+    if closure is None:
+        flash(_("Cette fermeture n'est plus enregistrée (déjà supprimée)."), "success")
+        return redirect(back)
+    closure = get_closure_or_404(activity_id, closure_id)
+    if request.form.get("confirm") != "1":
+        return closure_delete_confirm(activity_id, closure_id)
     day = closure.date
     settings_service.delete_closure(closure)
     db.session.commit()
-    flash(_("Fermeture du %(day)s supprimée.", day=wording.format_date(day)), "success")
-    return redirect(url_for(".activity_edit", activity_id=activity_id, _anchor="fermetures"))
-
+    flash(_("Fermeture du %(day)s supprimée : les familles peuvent de nouveau réserver ce jour-là. Les réservations "
+            "annulées par la fermeture ne sont pas rétablies.", day=wording.format_date(day)), "success")
+    return redirect(back)

@@ -105,5 +105,10 @@
     });
   }
   addCopyButtons();
+  // Back office: "Imprimer" buttons (hidden without JavaScript, where the browser's own print command does the same).
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
   window.portail = { say: say };
 })();
