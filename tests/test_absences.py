@@ -391,6 +391,14 @@ def test_other_familys_child_and_absence_are_404_everywhere(world, client):
     assert count(Absence) == 2 and states(world.lea) == {THU: "absent", FRI: "absent"}
 
 
+def test_an_absence_recorded_without_its_audit_rows_shows_the_bookings_it_holds(world, client):
+    absence = add_absence(world)  # as the demo seeds it: bookings marked absent, no audit row
+    login(client, world.parent)
+    page = client.get(f"/enfants/{world.lea.id}/absences/{absence.id}")
+    assert lines(page) == ["Repas du jeudi 19 novembre : marqué absent (facturé sauf justificatif validé)",
+                           "Repas du vendredi 20 novembre : marqué absent (facturé sauf justificatif validé)"]
+
+
 # --------------------------------------------------------------------------- withdrawal
 
 
