@@ -19,11 +19,12 @@ from schema.base import (
     utcnow,
 )
 from schema.families import Family, Person, School
-from schema.reservations import Absence, Document, Reservation, ReservationChange
+from schema.reservations import ABSENCE_STATUSES, Absence, Document, Reservation, ReservationChange
 
 __all__ = [
     "DEFAULT_JUSTIFICATION_HOURS", "NAMING", "AccountToken", "Absence", "Activity", "Base", "Closure",
     "CommuneSettings", "DeadlinePolicy", "Document", "Enrollment", "Family", "Period", "Person", "Reservation",
     "ReservationChange", "School", "UTCDateTime", "Unit", "User", "commune_settings", "db", "normalize_email",
     "utcnow",
+    "ABSENCE_STATUSES",
 ]

@@ -77,8 +77,21 @@ class Document(db.Model):
     uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
 
+# What an absence has become (Absence.status), from its signalling to its justification or withdrawal.
+ABSENCE_STATUSES = ("signalled", "submitted", "validated", "refused", "withdrawn")
+
+
 class Absence(db.Model):
-    """An absence signalled for a child over a date range, justified when a certificate arrives in time."""
+    """An absence signalled for a child over a date range, and where its justification stands.
+
+    status: signalled (no certificate yet) | submitted (certificate received, awaiting an agent) | validated (an
+    agent accepted it: its "absent" bookings became "justified", not billed) | refused (an agent refused it with
+    `refusal_reason`, e-mailed; the family may send another) | withdrawn (the family withdrew it before its first
+    day). `justified_at` is when the certificate was validated; `refused_at` / `refusal_reason` are kept after a
+    new certificate, so the agent sees the earlier refusal. `withdrawn_at`: when the family withdrew it, or withdrew
+    its days still ahead (the absence then ends on that day and keeps its status). `request_token`: the recap's
+    one-time number, so a confirmation sent twice records one absence.
+    """
 
     __tablename__ = "absence"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,8 +103,18 @@ class Absence(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
     justified_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="signalled", server_default="signalled")
+    reviewed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    refused_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    refusal_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    withdrawn_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    request_token: Mapped[Optional[str]] = mapped_column(String(32), unique=True)
 
     document: Mapped[Optional[Document]] = relationship()
 
-    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates"),)
-
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates"),
+        CheckConstraint("status IN (%s)" % ",".join(f"'{s}'" for s in ABSENCE_STATUSES), name="status"),
+        # the agents' list: certificates awaiting validation
+        Index("ix_absence_status", "status"),
+    )

@@ -1,36 +1,40 @@
-"""Absence forms: signal an absence (date range), send its certificate. Messages are the ones shown next to the
-field and in the error summary."""
+"""Absence forms: signal an absence (date range, then its recap), send its certificate, refuse one (agents).
+Messages are the ones shown next to the field and in the error summary."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
+    Regexp,
     StopValidation,
     ValidationError,
 )
 
-from blueprints.forms import FrenchDateField
+from blueprints.absences.wording import too_early_text
+from blueprints.forms import Filled, FrenchDateField
+from blueprints.reservations.wording import format_date
 from blueprints.uploads import detect_type
 
 MAX_DAYS = 62
 
 
 class AbsenceForm(FlaskForm):
-    """Du / Au / motif. `today` (Europe/Paris) is given by the view: the portal does not take past absences."""
+    """Du / Au / motif. `earliest` is the first day an absence may start (rules.earliest_start: today, or an
+    earlier day whose certificate window is still open), given by the view."""
 
     start_date = FrenchDateField(
         _l("Du"), invalid_message=_l("La date de début n'est pas une date valide. Exemple : 23/11/2026."),
         validators=[InputRequired(_l("Saisissez le premier jour de l'absence."))],
-        description=_l("Le premier jour d'absence : aujourd'hui ou un jour à venir."),
     )
     end_date = FrenchDateField(
         _l("Au"), invalid_message=_l("La date de fin n'est pas une date valide. Exemple : 23/11/2026."),
@@ -43,15 +47,16 @@ class AbsenceForm(FlaskForm):
         description=_l("Facultatif, par exemple « malade ». 300 caractères au maximum."),
     )
 
-    def __init__(self, *args, today: dt.date, **kwargs):
+    def __init__(self, *args, earliest: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today
+        self.earliest = earliest
+        self.start_date.description = _(
+            "Le premier jour d'absence. Il peut être déjà passé : au plus tôt le %(day)s.",
+            day=format_date(earliest))
 
     def validate_start_date(self, field):
-        if field.data is not None and field.data < self.today:
-            raise ValidationError(_l(
-                "La date de début est passée. Le portail enregistre une absence à partir d'aujourd'hui ; "
-                "pour un jour déjà passé, contactez le service Enfance."))
+        if field.data is not None and field.data < self.earliest:
+            raise ValidationError(too_early_text(field.data, self.earliest))
 
     def validate_end_date(self, field):
         start = self.start_date.data
@@ -63,6 +68,25 @@ class AbsenceForm(FlaskForm):
             raise ValidationError(_l(
                 "L'absence dure plus de %(n)s jours. Signalez une période plus courte ou contactez le service Enfance.",
                 n=MAX_DAYS))
+
+
+class ConfirmAbsenceForm(AbsenceForm):
+    """The recap's form: the same fields, hidden, and the recap's one-time number (a replay records nothing new)."""
+
+    token = HiddenField(validators=[Regexp(r"^[0-9a-f]{32}$", message=_l(
+        "Cette demande n'est plus valable. Vérifiez les dates puis signalez l'absence à nouveau."))])
+
+
+class RefusalForm(FlaskForm):
+    """The agent's reason for refusing a certificate: required, read by the family in an e-mail and on the portal."""
+
+    refusal_reason = TextAreaField(
+        _l("Motif du refus"),
+        validators=[Filled(_l("Saisissez le motif du refus : la famille le recevra par e-mail.")),
+                    Length(max=300, message=_l("Le motif doit contenir au plus 300 caractères."))],
+        description=_l("La famille le lira dans un e-mail et sur le portail. Dites ce qui manque, par exemple "
+                       "« Le certificat ne couvre pas le vendredi 20 novembre ». 300 caractères au maximum."),
+    )
 
 
 class JustificationForm(FlaskForm):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 import clock
 import mail
+from blueprints.absences import service as absences
 from blueprints.auth import tokens
 from blueprints.auth.mails import invitation_mail
 from blueprints.backoffice import bp
@@ -29,6 +30,7 @@ def index():
         "pending": db.session.scalar(
             db.select(func.count()).select_from(User).where(User.role == "parent", User.password_hash.is_(None))
         ),
+        "certificates": absences.pending_count(),
     }
     return render("backoffice/index.html", counts=counts)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 import clock
 from blueprints.absences import service as absences
+from blueprints.absences.rules import CERTIFICATE_EXPECTED
 from blueprints.access import current_family, get_child_or_404
 from blueprints.family import bp
 from blueprints.htmx import render
@@ -30,13 +31,14 @@ class ToDo:
     """Something the family should act on, shown first on "Mon accueil"."""
 
     child: Person
-    kind: str  # justify | waiting
+    kind: str  # justify | resend (the certificate was refused) | waiting
     text: str
     absence_id: int | None = None
 
 
 def family_todo(family: Family) -> list[ToDo]:
-    """Absences still awaiting a certificate (within their window) and upcoming waiting-list entries (3 queries)."""
+    """Absences still awaiting a certificate, or another one after a refusal (within their window), and upcoming
+    waiting-list entries (3 queries). A certificate awaiting the agents' validation asks nothing of the family."""
     now = clock.now()
     today = now.astimezone(rules.PARIS).date()
     children = {c.id: c for c in family.children}
@@ -45,7 +47,7 @@ def family_todo(family: Family) -> list[ToDo]:
     held = exists().where(Reservation.child_id == Absence.child_id, Reservation.state == "absent",
                           Reservation.date.between(Absence.start_date, Absence.end_date))
     pending = db.session.execute(
-        select(Absence).where(Absence.child_id.in_(children), Absence.document_id.is_(None), held)
+        select(Absence).where(Absence.child_id.in_(children), Absence.status.in_(CERTIFICATE_EXPECTED), held)
         .order_by(Absence.start_date)
     ).scalars().all()
     hours = absences.window_hours(pending)
@@ -53,7 +55,8 @@ def family_todo(family: Family) -> list[ToDo]:
     for absence in pending:
         deadline = absences.deadline(absence, hours[absence.id])
         if now < deadline:
-            todo.append(ToDo(children[absence.child_id], "justify", wording.format_until(deadline), absence.id))
+            kind = "resend" if absence.status == "refused" else "justify"
+            todo.append(ToDo(children[absence.child_id], kind, wording.format_until(deadline), absence.id))
     waiting = db.session.execute(
         select(Reservation, Unit)
         .join(Unit, Reservation.unit_id == Unit.id)

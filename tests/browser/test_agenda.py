@@ -3,9 +3,9 @@
 Léa Martin's agenda (her id is read from the dashboard link "Agenda de Léa"), in every state the accessibility
 guide lists: an open month with past and locked days, a month with a full day and a waiting list, a refusal said
 by htmx, the no-JS save with its error summary. Each state has no axe-core violation (WCAG 2.1 A/AA) and reflows
-at 320 x 256 CSS px; so do the pages around it (same slots every week, absences, certificate, family planning,
-calendar subscription). With JavaScript, a box committed with the keyboard keeps focus and the live region says
-what happened; without it, "Enregistrer" saves the month and refusals are listed precisely.
+at 320 x 256 CSS px; so do the pages around it (same slots every week, family planning, calendar subscription;
+absences and certificates: test_absences.py). With JavaScript, a box committed with the keyboard keeps focus and
+the live region says what happened; without it, "Enregistrer" saves the month and refusals are listed precisely.
 
 Every change made here is undone through the interface, and a snapshot of the touched days is put back in the
 database afterwards in any case (the live server's database is shared by the whole browser session).
@@ -419,26 +419,6 @@ def test_same_slots_every_week_form_and_result(parent):
     expect(lea.get_by_role("heading", name="Refusé (1)")).to_be_visible()
     expect(lea.get_by_role("listitem")).to_have_text([f"Repas du lundi 21 décembre : {DEPENDENCY}"])
     expect(lea).to_contain_text("1 jour était déjà comme demandé.")
-    check_page(page)
-
-
-def test_absences_and_certificate_pages(parent):
-    page = parent
-    open_month(page, "2026-11")
-    page.get_by_role("link", name="Signaler une absence").click()
-    expect(page.locator("h1")).to_have_text("Absences de Léa")
-    span = f"du {format_date(ABSENCE[0])} au {format_date(ABSENCE[1])}"  # "du jeudi 19 novembre au dimanche 22 …"
-    expect(page.locator(".absences")).to_contain_text(f"Absence {span}")
-    expect(page.locator(".absences")).to_contain_text("À justifier jusqu'au")
-    check_page(page)
-
-    absence = f"l'absence {span}"
-    page.get_by_role("link", name=f"Envoyer un justificatif pour {absence}").click()
-    expect(page.locator("h1")).to_have_text("Justifier l'absence de Léa")
-    check_page(page)
-    page.get_by_role("button", name="Envoyer le justificatif").click()  # no file: the error state
-    expect(page).to_have_title(re.compile(r"^Erreur : Justifier l'absence de Léa"))
-    expect(page.locator(".error-summary")).to_be_focused()
     check_page(page)
 
 
