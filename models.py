@@ -18,12 +18,12 @@ from schema.base import (
     db,
     utcnow,
 )
-from schema.families import Family, Person, School
+from schema.families import Family, FamilyChange, Person, School
 from schema.reservations import Absence, Document, Reservation, ReservationChange
 
 __all__ = [
     "DEFAULT_JUSTIFICATION_HOURS", "NAMING", "AccountToken", "Absence", "Activity", "Base", "Closure",
-    "CommuneSettings", "DeadlinePolicy", "Document", "Enrollment", "Family", "Period", "Person", "Reservation",
-    "ReservationChange", "School", "UTCDateTime", "Unit", "User", "commune_settings", "db", "normalize_email",
-    "utcnow",
+    "CommuneSettings", "DeadlinePolicy", "Document", "Enrollment", "Family", "FamilyChange", "Period", "Person",
+    "Reservation", "ReservationChange", "School", "UTCDateTime", "Unit", "User", "commune_settings", "db",
+    "normalize_email", "utcnow",
 ]

@@ -63,6 +63,7 @@ class Person(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(10))
+    civility: Mapped[str] = mapped_column(String(10), default="")  # "Mme", "M." or "" (not given)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[Optional[dt.date]] = mapped_column(Date)
@@ -85,4 +86,17 @@ class Person(db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class FamilyChange(db.Model):
+    """Journal of a family file: who created it, changed its details, added, edited or removed a member, enrolled
+    or unenrolled a child (one line each, in words, written by blueprints/families/service.py)."""
+
+    __tablename__ = "family_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))  # created, updated, person_added, person_updated, ...
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
