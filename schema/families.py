@@ -100,3 +100,5 @@ class FamilyChange(db.Model):
     summary: Mapped[str] = mapped_column(String(300), default="")
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    actor: Mapped[Optional[User]] = relationship()
+
