@@ -14,4 +14,12 @@ def require_agent():
         abort(403)
 
 
-from blueprints.backoffice import activities, agenda, families, occupancy, outbox  # noqa: E402,F401  (routes on bp)
+from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
+    activities,
+    agenda,
+    families,
+    family_edit,
+    family_enrollments,
+    occupancy,
+    outbox,
+)
