@@ -263,10 +263,10 @@ def test_creation_errors_are_listed_and_shown_next_to_the_fields_nothing_saved(c
     expected = [
         ("#name", "Saisissez le nom de la famille."),
         ("#postcode", "Le code postal doit contenir au plus 10 caractères."),
-        ("#guardian1-first_name", "Saisissez le prénom."),
-        ("#guardian1-last_name", "Le nom doit contenir au plus 100 caractères."),
-        ("#guardian1-email", "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."),
-        ("#children-0-birth_date", "Saisissez une date de naissance valide, par exemple 14/03/2019."),
+        ("#guardian1-first_name", "Premier représentant : saisissez le prénom."),
+        ("#guardian1-last_name", "Premier représentant : le nom doit contenir au plus 100 caractères."),
+        ("#guardian1-email", "Premier représentant : saisissez une adresse e-mail valide, par exemple nom@exemple.fr."),
+        ("#children-0-birth_date", "Enfant 1 : saisissez une date de naissance valide, par exemple 14/03/2019."),
     ]
     assert summary_links(response) == expected
     for anchor, message in expected:
@@ -278,9 +278,9 @@ def test_creation_errors_are_listed_and_shown_next_to_the_fields_nothing_saved(c
 
 
 @pytest.mark.parametrize("born, message", [
-    ("24/11/2026", "La date de naissance doit être passée : vérifiez le jour, le mois et l'année."),
-    ("2008-11-23", "L'enfant doit avoir moins de 18 ans : vérifiez l'année de naissance."),
-    ("", "Saisissez la date de naissance."),
+    ("24/11/2026", "Enfant 1 : la date de naissance doit être passée : vérifiez le jour, le mois et l'année."),
+    ("2008-11-23", "Enfant 1 : l'enfant doit avoir moins de 18 ans : vérifiez l'année de naissance."),
+    ("", "Enfant 1 : saisissez la date de naissance."),
 ])
 def test_a_child_s_birth_date_must_be_plausible(client, agent, born, message):
     response = post_new(client, **{"children-0-birth_date": born})
@@ -291,10 +291,10 @@ def test_a_child_s_birth_date_must_be_plausible(client, agent, born, message):
 def test_a_guardian_needs_a_phone_or_an_email(client, agent):
     response = post_new(client, **{"guardian1-email": "", "guardian1-phone": ""})
     assert field_error(response, "guardian1-phone") == (
-        "Saisissez un téléphone ou une adresse e-mail pour joindre ce représentant.")
+        "Premier représentant : saisissez un téléphone ou une adresse e-mail pour joindre ce représentant.")
     response = post_new(client, **{"guardian1-phone": "appelez-moi"})
     assert field_error(response, "guardian1-phone") == (
-        "Saisissez un numéro de téléphone avec des chiffres, par exemple 06 12 34 56 78.")
+        "Premier représentant : saisissez un numéro de téléphone avec des chiffres, par exemple 06 12 34 56 78.")
     assert count(Family) == 0
 
 
@@ -318,12 +318,12 @@ def test_an_email_used_by_another_family_s_login_is_refused(client, agent, make_
     _fam, user, _ = make_family(email="camille.martin@example.org")
     response = post_new(client, **{"guardian1-email": "Camille.Martin@Example.org"})
     assert field_error(response, "guardian1-email") == (
-        "L'adresse Camille.Martin@Example.org est déjà celle du compte d'une autre famille : saisissez une autre "
-        "adresse, ou laissez le champ vide.")
+        "Premier représentant : l'adresse Camille.Martin@Example.org est déjà celle du compte d'une autre famille : "
+        "saisissez une autre adresse, ou laissez le champ vide.")
     response = post_new(client, **{"guardian1-email": agent.email})
     assert field_error(response, "guardian1-email") == (
-        "L'adresse agent@example.org sert déjà à se connecter à un autre compte : saisissez une autre adresse, ou "
-        "laissez le champ vide.")
+        "Premier représentant : l'adresse agent@example.org sert déjà à se connecter à un autre compte : saisissez une "
+        "autre adresse, ou laissez le champ vide.")
     assert count(Family) == 1
 
 
@@ -331,13 +331,14 @@ def test_the_two_guardians_need_two_addresses(client, agent):
     response = post_new(client, **{"guardian2-first_name": "Jean", "guardian2-last_name": "D'Angelo",
                                    "guardian2-email": "ZOE.dangelo@example.org"})
     assert field_error(response, "guardian2-email") == (
-        "Un autre représentant de la famille a déjà l'adresse ZOE.dangelo@example.org : chacun doit avoir la sienne.")
+        "Second représentant : un autre représentant de la famille a déjà l'adresse ZOE.dangelo@example.org : chacun "
+        "doit avoir la sienne.")
     assert count(Family) == 0
 
 
 def test_a_forged_school_is_refused_in_french(client, agent):
     response = post_new(client, **{"children-0-school_id": "999999"})
-    assert field_error(response, "children-0-school_id") == "Choisissez une valeur de la liste."
+    assert field_error(response, "children-0-school_id") == "Enfant 1 : choisissez une valeur de la liste."
     assert count(Family) == 0
 
 
@@ -686,7 +687,8 @@ def test_unenrolment_says_what_it_cancels_then_cancels_it(app, client, agent, ma
     confirm = client.get(url)
     assert title_of(confirm).startswith("Désinscrire Léa Martin : Restauration")
     shown = text_of(main_of(confirm))
-    assert "4 réservations seront annulées. Jours concernés : 4 jours, du mardi 24 novembre au jeudi 3 décembre." \
+    assert ("4 réservations seront annulées. Jours concernés : 4 jours, du mardi 24 novembre 2026 au jeudi 3 décembre "
+            "2026.") \
         in shown
     assert "Les réservations d'aujourd'hui (lundi 23 novembre) et des jours passés ne changent pas." in shown
     assert "Désinscrire et annuler 4 réservations" in shown

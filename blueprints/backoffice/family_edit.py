@@ -90,9 +90,21 @@ def submitted_ok(form, family_id: int, person_id: int | None = None) -> bool:
 # --------------------------------------------------------------------------- create
 
 
-def new_page(form: NewFamilyForm, focus: str | None = None):
+def name_the_group(fields, group: str) -> None:
+    """Errors of a group say whose field it is, next to the field and in the summary alike: "Enfant 2 : saisissez
+    le prénom." (several groups of the page have a "Prénom")."""
+    for field in fields:
+        field.errors = [_("%(group)s : %(message)s", group=group, message=str(m)[:1].lower() + str(m)[1:])
+                        for m in field.errors]
+
+
+def new_page(form: NewFamilyForm):
+    name_the_group(form.guardian1.form, _("Premier représentant"))
+    name_the_group(form.guardian2.form, _("Second représentant"))
+    for n, entry in enumerate(form.children, start=1):
+        name_the_group(entry.form, _("Enfant %(n)d", n=n))
     errors = flat_errors(form)
-    return render("backoffice/family_new.html", form=form, errors=errors, page_errors=bool(errors), focus=focus,
+    return render("backoffice/family_new.html", form=form, errors=errors, page_errors=bool(errors),
                   max_children=MAX_CHILDREN)
 
 
@@ -108,7 +120,7 @@ def family_new():
     for entry in form.children:
         entry.form.school_id.choices = schools
     if adding:
-        return new_page(form, focus=form.children[-1].form.first_name.id)
+        return new_page(form)
     if not form.is_submitted():
         return new_page(form)
     ok = form.validate()

@@ -21,6 +21,7 @@ from blueprints.families import service, wording
 from blueprints.forms import EmptyForm
 from blueprints.htmx import render
 from blueprints.notify import notify_cancelled, notify_promoted
+from blueprints.reservations import wording as dates
 from models import Enrollment, db
 
 
@@ -57,7 +58,7 @@ def enroll(family_id: int, child_id: int):
     anchor = f"{form.period_id.id}-{offered[0]}" if offered else form.period_id.id
     errors = [(anchor, str(form.period_id.errors[0]))] if form.period_id.errors else []
     return render("backoffice/family_enroll.html", family=family, child=child, form=form, groups=groups,
-                  enrolled=enrolled, errors=errors, page_errors=bool(errors))
+                  enrolled=enrolled, errors=errors, page_errors=bool(errors), long_date=dates.format_long_date)
 
 
 def get_enrollment(family, enrollment_id: int) -> Enrollment | None:
@@ -101,4 +102,5 @@ def unenroll(family_id: int, enrollment_id: int):
     to_cancel = service.unenrolment_cancels(enrollment, today)
     days = sorted({r.date for r in to_cancel})
     return render("backoffice/family_unenroll.html", family=family, child=child, activity=activity, period=period,
-                  enrollment=enrollment, to_cancel=to_cancel, days=days, form=form, today=today)
+                  enrollment=enrollment, to_cancel=to_cancel, days=days, form=form, today=today,
+                  long_date=dates.format_long_date)
