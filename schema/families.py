@@ -37,6 +37,8 @@ class Family(db.Model):
     qf_source: Mapped[Optional[str]] = mapped_column(String(20))  # CAF, MSA, avis d'imposition...
     qf_start_date: Mapped[Optional[dt.date]] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The creation form's own key: a form sent twice (double click, reload) finds the file it already made.
+    creation_key: Mapped[Optional[str]] = mapped_column(String(32), unique=True)
 
     members: Mapped[list["Person"]] = relationship(
         back_populates="family", order_by="(Person.role, Person.birth_date, Person.first_name)"

@@ -4,6 +4,9 @@ with a line in the file's journal; the route commits once (creation retries its 
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,6 +27,7 @@ from blueprints.forms import EmptyForm, flat_errors
 from blueprints.htmx import render
 from models import Family, Person, School, db, normalize_email
 
+KEY = re.compile(r"[0-9a-f]{32}")
 ROLES = {"representants": "guardian", "enfants": "child", "contacts": "contact"}  # URL word -> Person.role
 PERSON_FIELDS = ("first_name", "last_name", "civility", "email", "phone", "relationship_label", "birth_date",
                  "school_id", "class_name", "can_pick_up", "emergency_contact")
@@ -113,6 +117,8 @@ def family_new():
     """Créer une famille: details, one or two guardians, children; saved whole or not at all, then the family's
     page. "Ajouter un autre enfant" sends the form back with one more child's fields (nothing is saved)."""
     form = NewFamilyForm()
+    if not KEY.fullmatch(form.key.data or ""):
+        form.key.data = secrets.token_hex(16)  # a new form (a forged one without a key is simply not deduplicated)
     adding = request.method == "POST" and request.form.get("action") == "add_child"
     if adding and len(form.children) < MAX_CHILDREN:
         form.children.append_entry()
@@ -133,11 +139,16 @@ def family_new():
     if not ok:
         return new_page(form)
     guardians = [person_values(first), *([person_values(second)] if second else [])]
-    family_id = service.create_family(family_values(form), guardians, [person_values(c) for c in children],
-                                      clock.now(), clock.today(), actor_id=current_user.id)
+    family_id, created = service.create_family(
+        family_values(form), guardians, [person_values(c) for c in children], clock.now(), clock.today(),
+        actor_id=current_user.id, key=form.key.data)
     family = db.session.get(Family, family_id)
-    flash(_("Dossier %(number)s créé pour la famille %(name)s. Vous pouvez maintenant inviter les représentants "
-            "à créer leur compte.", number=family.dossier_number, name=family.name), "success")
+    if created:
+        flash(_("Dossier %(number)s créé pour la famille %(name)s. Vous pouvez maintenant inviter les "
+                "représentants à créer leur compte.", number=family.dossier_number, name=family.name), "success")
+    else:
+        flash(_("Le formulaire a été envoyé deux fois : le dossier %(number)s avait déjà été créé, le voici.",
+                number=family.dossier_number), "success")
     return redirect(url_for(".family", family_id=family_id))
 
 

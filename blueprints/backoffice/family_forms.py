@@ -13,7 +13,17 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TelField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import TextInput
@@ -177,6 +187,7 @@ class ContactFields(Form):
 class NewFamilyForm(FlaskForm, FamilyFields):
     """Créer une famille: its details, one guardian (a second one if typed), the children typed."""
 
+    key = HiddenField()  # this form's own key: sent twice, it makes one file (see families.service.create_family)
     guardian1 = FormField(GuardianFields, label=_l("Premier représentant"))
     guardian2 = FormField(SecondGuardianFields, label=_l("Second représentant (facultatif)"))
     children = FieldList(FormField(OtherChildFields), min_entries=1, max_entries=MAX_CHILDREN)

@@ -145,18 +145,31 @@ def taken_numbers(year: int) -> list[str]:
         Family.dossier_number.startswith(rules.dossier_prefix(year), autoescape=True))).scalars())
 
 
+def family_with_key(key: str | None) -> int | None:
+    """The id of the file a creation form with this key already made, if any."""
+    if not key:
+        return None
+    return db.session.scalar(select(Family.id).where(Family.creation_key == key))
+
+
 def create_family(values: FamilyValues, guardians: list[PersonValues], children: list[PersonValues],
-                  now: dt.datetime, today: dt.date, *, actor_id: int | None) -> int:
+                  now: dt.datetime, today: dt.date, *, actor_id: int | None,
+                  key: str | None = None) -> tuple[int, bool]:
     """Create the file, its guardians and children, with the next dossier number of the year, and COMMIT.
+    Returns (family id, created).
 
     Two agents creating files at the same moment may compute the same number: the second insert then fails on
-    the unique number, everything is rolled back and built again with the next number (a few attempts). Nothing
-    is ever half-saved. The family's own phone and e-mail default to the first guardian's. Returns its id."""
+    the unique number, everything is rolled back and built again with the next number. The same form sent twice
+    (`key`, unique) creates one file: the replay gets the first one's id and created=False. Nothing is ever
+    half-saved. The family's own phone and e-mail default to the first guardian's."""
     for attempt in range(1, CREATE_ATTEMPTS + 1):
+        done = family_with_key(key)
+        if done is not None:
+            return done, False
         number = rules.next_dossier_number(today.year, taken_numbers(today.year))
         first = guardians[0]
         details = {**asdict(values), "phone": values.phone or first.phone, "email": values.email or first.email}
-        family = Family(dossier_number=number, created_at=now, **details)
+        family = Family(dossier_number=number, created_at=now, creation_key=key or None, **details)
         family.members = ([_new_person("guardian", g) for g in guardians]
                           + [_new_person("child", c) for c in children])
         db.session.add(family)
@@ -164,10 +177,11 @@ def create_family(values: FamilyValues, guardians: list[PersonValues], children:
             db.session.flush()
             record(family.id, "created", wording.created(number, len(guardians), len(children)), now, actor_id)
             db.session.commit()
-            return family.id
+            return family.id, True
         except IntegrityError:
             db.session.rollback()
-            if attempt == CREATE_ATTEMPTS or number not in taken_numbers(today.year):
+            if family_with_key(key) is None and (attempt == CREATE_ATTEMPTS
+                                                 or number not in taken_numbers(today.year)):
                 raise
     raise AssertionError("unreachable")
 

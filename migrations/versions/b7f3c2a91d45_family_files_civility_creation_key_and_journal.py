@@ -1,4 +1,5 @@
-"""Family files edited by agents: a person's civility (Mme / M.) and the journal of a family file
+"""Family files edited by agents: a person's civility (Mme / M.), the creation form's key of a family (a form
+sent twice makes one file) and the journal of a family file
 
 Revision ID: b7f3c2a91d45
 Revises: 04b6efbf4e27
@@ -17,6 +18,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('family', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('creation_key', sa.String(length=32), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_family_creation_key'), ['creation_key'])
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('civility', sa.String(length=10), nullable=False, server_default=''))
     with op.batch_alter_table('person', schema=None) as batch_op:
@@ -43,3 +47,6 @@ def downgrade():
     op.drop_table('family_change')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_column('civility')
+    with op.batch_alter_table('family', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_family_creation_key'), type_='unique')
+        batch_op.drop_column('creation_key')
