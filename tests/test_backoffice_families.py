@@ -651,6 +651,14 @@ def test_enrol_a_child_in_a_period_of_an_activity(client, agent, martin, activit
     assert count(Enrollment) == 1
 
 
+def test_a_child_enrolled_in_every_period_is_told_so(client, agent, martin, activities):
+    for period in (activities.year, activities.winter):
+        enroll(martin.lea, period.activity, period)
+    page = client.get(enroll_url(martin))
+    assert "Léa Martin a déjà une inscription à chaque période en cours ou à venir :" in text(page)
+    assert 'type="radio"' not in page.text and ">Inscrire</button>" not in page.text
+
+
 @pytest.mark.parametrize("period_id, message", [
     (None, "Choisissez une activité et une période."),
     ("summer", "Choisissez une valeur de la liste."),  # over: forged
