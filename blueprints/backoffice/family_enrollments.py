@@ -58,7 +58,8 @@ def enroll(family_id: int, child_id: int):
     anchor = f"{form.period_id.id}-{offered[0]}" if offered else form.period_id.id
     errors = [(anchor, str(form.period_id.errors[0]))] if form.period_id.errors else []
     return render("backoffice/family_enroll.html", family=family, child=child, form=form, groups=groups,
-                  enrolled=enrolled, offered=offered, errors=errors, page_errors=bool(errors), long_date=dates.format_long_date)
+                  enrolled=enrolled, offered=offered, errors=errors, page_errors=bool(errors),
+                  long_date=dates.format_long_date)
 
 
 def get_enrollment(family, enrollment_id: int) -> Enrollment | None:
