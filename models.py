@@ -6,7 +6,7 @@ No Flask request code in them. Money is in integer cents, dates are `date`, inst
 Names follow the glossary in docs/architecture.md (French on screen, English in code).
 """
 
-from schema.accounts import AccountToken, User, normalize_email
+from schema.accounts import AccountToken, FamilyChange, User, normalize_email
 from schema.activities import Activity, Closure, DeadlinePolicy, Enrollment, Period, Unit
 from schema.base import (
     DEFAULT_JUSTIFICATION_HOURS,
@@ -22,9 +22,8 @@ from schema.families import Family, Person, School
 from schema.reservations import ABSENCE_STATUSES, Absence, Document, Reservation, ReservationChange
 
 __all__ = [
-    "DEFAULT_JUSTIFICATION_HOURS", "NAMING", "AccountToken", "Absence", "Activity", "Base", "Closure",
-    "CommuneSettings", "DeadlinePolicy", "Document", "Enrollment", "Family", "Period", "Person", "Reservation",
-    "ReservationChange", "School", "UTCDateTime", "Unit", "User", "commune_settings", "db", "normalize_email",
-    "utcnow",
-    "ABSENCE_STATUSES",
+    "ABSENCE_STATUSES", "DEFAULT_JUSTIFICATION_HOURS", "NAMING", "AccountToken", "Absence", "Activity", "Base",
+    "Closure", "CommuneSettings", "DeadlinePolicy", "Document", "Enrollment", "Family", "FamilyChange", "Period",
+    "Person", "Reservation", "ReservationChange", "School", "UTCDateTime", "Unit", "User", "commune_settings", "db",
+    "normalize_email", "utcnow",
 ]

@@ -80,3 +80,19 @@ class AccountToken(db.Model):
 
     __table_args__ = (CheckConstraint("purpose IN ('invitation','reset')", name="purpose"),)
 
+
+# --------------------------------------------------------------------------- journal of family files
+# (here rather than in families.py: it names who made the change, and accounts sit above families)
+class FamilyChange(db.Model):
+    """Journal of a family file: who created it, changed its details, added, edited or removed a member, enrolled
+    or unenrolled a child (one line each, in words, written by blueprints/families/service.py)."""
+
+    __tablename__ = "family_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))  # created, updated, person_added, person_updated, ...
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[Optional[User]] = relationship()

@@ -36,6 +36,8 @@ class Family(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Secret of the family's private iCalendar feed, every child in one calendar (revocable: None or a new value).
     calendar_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    # The creation form's own key: a form sent twice (double click, reload) finds the file it already made.
+    creation_key: Mapped[Optional[str]] = mapped_column(String(32), unique=True)
 
     members: Mapped[list["Person"]] = relationship(
         back_populates="family", order_by="(Person.role, Person.birth_date, Person.first_name)"
@@ -62,6 +64,7 @@ class Person(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(10))
+    civility: Mapped[str] = mapped_column(String(10), default="")  # "Mme", "M." or "" (not given)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[Optional[dt.date]] = mapped_column(Date)
@@ -84,4 +87,3 @@ class Person(db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
-

@@ -19,6 +19,8 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     activities,
     agenda,
     families,
+    family_edit,
+    family_enrollments,
     history,
     occupancy,
     outbox,

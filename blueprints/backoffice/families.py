@@ -14,6 +14,7 @@ from blueprints.auth import tokens
 from blueprints.auth.mails import invitation_mail
 from blueprints.backoffice import bp
 from blueprints.backoffice.search import MAX_QUERY, family_search
+from blueprints.families import service as family_service
 from blueprints.forms import EmptyForm
 from blueprints.htmx import is_partial, render
 from models import Enrollment, Family, Person, User, db, normalize_email
@@ -61,17 +62,21 @@ def guardian_accounts(family: Family) -> list[tuple[Person, User | None]]:
 
 @bp.route("/familles/<int:family_id>")
 def family(family_id: int):
-    """A family's file: members, accounts, invitation state (a constant number of queries, whatever the family)."""
+    """A family's file: members, accounts, invitation state, enrolments, journal, and the links to change them
+    (a constant number of queries, whatever the family)."""
     fam = db.get_or_404(
         Family,
         family_id,
         options=[
             selectinload(Family.members).options(
-                joinedload(Person.school), selectinload(Person.enrollments).joinedload(Enrollment.activity)
+                joinedload(Person.school),
+                selectinload(Person.enrollments).options(joinedload(Enrollment.activity),
+                                                         joinedload(Enrollment.period)),
             )
         ],
     )
-    return render("backoffice/family.html", family=fam, accounts=guardian_accounts(fam), form=EmptyForm())
+    return render("backoffice/family.html", family=fam, accounts=guardian_accounts(fam), form=EmptyForm(),
+                  journal=family_service.journal(fam.id))
 
 
 @bp.route("/familles/<int:family_id>/inviter/<int:person_id>", methods=["POST"])
