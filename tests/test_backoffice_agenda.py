@@ -31,6 +31,7 @@ MON_23, TUE_24, WED_25, THU_26, FRI_27 = (dt.date(2026, 11, d) for d in (23, 24,
 NOVEMBER = "2026-11"
 NO_REASON_TOGGLE = "Indiquez le motif de la modification avant de cocher."
 NO_REASON_SAVE = "Indiquez le motif de la modification. Rien n'a été enregistré."
+NO_REASON_SLOT = "Non enregistré : indiquez d'abord le motif de la modification."
 
 
 # --------------------------------------------------------------------------- reading pages
@@ -115,6 +116,10 @@ def agenda_url(child, ym=NOVEMBER) -> str:
     return f"/gestion/enfants/{child.id}/agenda/{ym}"
 
 
+def week_url(child, monday="2026-11-23") -> str:
+    return f"/gestion/enfants/{child.id}/agenda/semaine/{monday}"
+
+
 def toggle(client, child, unit, day, want: bool, reason: str | None = "Appel de la mère", *, htmx=True, csrf="auto"):
     """What the agent's checkbox sends (hx-params: unit, date, the box, reason)."""
     csrf = token(client) if csrf == "auto" else csrf
@@ -188,12 +193,32 @@ def test_agent_agenda_page_edits_locked_days_and_asks_for_a_reason(client, world
     assert f"/gestion/enfants/{world.lea.id}/agenda/2026-12" in response.get_data(as_text=True)
 
 
-def test_agenda_link_per_child_opens_the_current_month(client, world):
+def test_agenda_link_per_child_opens_the_current_week_at_the_top(client, world):
+    """The reason field is at the top of the page: the agenda opens there (no anchor further down), on the week."""
     family_page = client.get(f"/gestion/familles/{world.family.id}").get_data(as_text=True)
     assert f'href="/gestion/enfants/{world.lea.id}/agenda"' in family_page
     response = client.get(f"/gestion/enfants/{world.lea.id}/agenda")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"{agenda_url(world.lea)}#semaine-47")
+    assert response.headers["Location"].endswith(week_url(world.lea, "2026-11-16"))  # Sunday 22: that week
+    assert "#" not in response.headers["Location"]
+    week = client.get(response.headers["Location"])
+    doc = page(week)
+    assert doc.attrs_by_id["reason"]["tag"] == "input"
+    body = week.get_data(as_text=True)
+    assert body.index('id="reason"') < body.index(f'id="cb-{world.meal.id}-2026-11-16"')
+    assert 'class="agenda agenda--agent"' in body  # the reason field stays in view on a tablet (site.css)
+    assert f'action="{week_url(world.lea, "2026-11-16")}"' in body
+    assert client.get(week_url(world.lea, "2026-11-18")).headers["Location"].endswith(
+        week_url(world.lea, "2026-11-16"))
+    assert client.get(week_url(world.lea, "2026-02-30")).status_code == 404
+
+
+def test_no_js_week_save_with_a_reason(client, world):
+    response = client.post(week_url(world.lea), data={
+        "shown": [f"{world.meal.id}:{MON_23.isoformat()}"], f"s-{world.meal.id}-{MON_23.isoformat()}": "1",
+        "reason": "Appel", "csrf_token": token(client)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(week_url(world.lea))
+    assert reservations(world.lea) == {(world.meal.id, MON_23): "reserved"}
 
 
 def test_only_children_have_an_agenda(client, world):
@@ -224,20 +249,30 @@ def test_agent_toggles_a_locked_day_with_a_reason(client, world):
 
 
 def test_toggle_without_reason_is_refused_and_the_true_state_restored(client, world):
+    key = f"{world.meal.id}-{MON_23.isoformat()}"
     for reason in (None, "", "   "):
         response = toggle(client, world.lea, world.meal, MON_23, True, reason=reason)
         assert response.status_code == 200
         assert region(response, "alert") == NO_REASON_TOGGLE, reason
         assert region(response, "status") == ""
-        box = page(response).attrs_by_id[f"cb-{world.meal.id}-{MON_23.isoformat()}"]
+        doc = page(response)
+        box = doc.attrs_by_id[f"cb-{key}"]
         assert "checked" not in box
+        # Said next to the box too, with a way to the reason field.
+        assert doc.attrs_by_id[f"rf-{key}"]["tag"] == "p" and box["aria-describedby"] == f"st-{key} rf-{key}"
+        assert NO_REASON_SLOT in text_of(response)
+        assert '<a href="#reason">Aller au motif</a>' in response.get_data(as_text=True)
     assert reservations() == {} and history(world.lea) == []
 
 
 def test_toggle_without_reason_and_without_javascript_redirects_with_the_message(client, world):
     response = toggle(client, world.lea, world.meal, MON_23, True, reason="", htmx=False)
-    assert response.status_code == 302 and response.headers["Location"].endswith(agenda_url(world.lea))
-    assert NO_REASON_TOGGLE in region(client.get(agenda_url(world.lea)), "alert")
+    assert response.status_code == 302 and response.headers["Location"].endswith(week_url(world.lea))
+    result = client.get(week_url(world.lea))
+    body = result.get_data(as_text=True).replace("&#39;", "'")
+    assert f'<a href="#reason">{NO_REASON_TOGGLE}</a>' in body  # error summary, to the reason field
+    assert page(result).attrs_by_id[f"rf-{world.meal.id}-{MON_23.isoformat()}"]["tag"] == "p"  # and at the box
+    assert NO_REASON_SLOT in text_of(result)
     assert reservations() == {}
 
 
@@ -271,8 +306,11 @@ def test_no_js_save_without_reason_refuses_everything_and_keeps_the_ticks(client
     assert doc.attrs_by_id["reason"]["aria-invalid"] == "true"
     assert "reason-error" in doc.attrs_by_id["reason"]["aria-describedby"]
     assert NO_REASON_SAVE in text_of(response)
-    for day in (MON_23, TUE_24):  # the boxes as the agent left them
+    for day in (MON_23, TUE_24):  # the boxes as the agent left them, each saying it was not saved
         assert "checked" in doc.attrs_by_id[f"cb-{world.meal.id}-{day.isoformat()}"]
+        assert f"rf-{world.meal.id}-{day.isoformat()}" in doc.attrs_by_id[f"cb-{world.meal.id}-{day.isoformat()}"][
+            "aria-describedby"]
+    assert text_of(response).count(NO_REASON_SLOT) == 2
     assert reservations() == {} and history(world.lea) == []
 
 
@@ -289,6 +327,7 @@ def _routes(world):
     child, activity = world.lea, world.activity
     return [("get", f"/gestion/enfants/{child.id}/agenda"), ("get", agenda_url(child)),
             ("post", agenda_url(child)), ("post", f"/gestion/enfants/{child.id}/reservations"),
+            ("get", week_url(child)), ("post", week_url(child)),
             ("get", "/gestion/activites"), ("get", f"/gestion/activites/{activity.id}"),
             ("post", f"/gestion/activites/{activity.id}"), ("post", f"/gestion/activites/{activity.id}/fermetures"),
             ("get", f"/gestion/activites/{activity.id}/occupation"),
@@ -324,6 +363,8 @@ def test_csrf_is_enforced(client, world):
     assert toggle(client, world.lea, world.meal, MON_23, True, csrf=None).status_code == 400
     assert toggle(client, world.lea, world.meal, MON_23, True, htmx=False, csrf=None).status_code == 400
     assert save(client, world.lea, [(world.meal, MON_23)], [(world.meal, MON_23)], csrf=None).status_code == 400
+    assert client.post(week_url(world.lea), data={"reason": "x", "shown": f"{world.meal.id}:2026-11-23",
+                                                  f"s-{world.meal.id}-2026-11-23": "1"}).status_code == 400
     data = settings_form(client, world.activity)
     data.pop("csrf_token")
     data["units-0-capacity"] = ["5"]
@@ -377,7 +418,7 @@ def test_capacity_one_sends_the_second_child_to_the_waiting_list(app, client, wo
                            f"s-{world.meal.id}-{TUE_24.isoformat()}": "1"})
     assert reservations(world.lea) == {(world.meal.id, TUE_24): "reserved"}
     assert reservations(hugo) == {(world.meal.id, TUE_24): "waiting"}
-    assert "Liste d'attente, position 1" in text_of(hugo_parent.get(f"/enfants/{hugo.id}/agenda/{NOVEMBER}"))
+    assert "En liste d'attente, rang 1" in text_of(hugo_parent.get(f"/enfants/{hugo.id}/agenda/{NOVEMBER}"))
 
     # More places: the waiting child gets one at once, and the family is told.
     response = post_settings(client, world.activity, {"units-0-capacity": ""})

@@ -75,8 +75,12 @@ def slow_smtp(app):
 
 @pytest.fixture
 def smtp_down(app):
-    """A MAIL_SERVER that refuses connections (nothing listens on the port)."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    """A MAIL_SERVER that refuses connections: the port is held by a socket that never listens, so no other
+    process (a parallel test run, a live server) can take it while the test runs."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=held.getsockname()[1])
+        yield
 
 
 

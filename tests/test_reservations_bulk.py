@@ -115,7 +115,7 @@ def test_form_has_one_fieldset_per_slot_with_the_weekdays_it_runs(client, family
     assert groups["Appliquer aussi à mes autres enfants"] == ["Hugo"]
     assert "checked" in tree.by_id("jusqua-mois").attrs and "checked" in tree.by_id("action-reserver").attrs
     assert tree.by_id("jours-repas-1").attrs["type"] == "checkbox"
-    assert tree.by_id("hint-repas").text() == "Pour : Restauration, Alsh-Mercredi."
+    assert tree.by_id("hint-repas").text() == "Pour : Restauration, Accueil de loisirs."
     assert tree.find_all("input", name="csrf_token")
 
 
@@ -232,7 +232,7 @@ def test_a_full_day_puts_the_child_on_the_waiting_list(client, family, make_acti
     group = "matin"  # both leisure centres have a "Matin": one fieldset, both units on Wednesdays
     response = submit(client, family.lea, {group: [WEDNESDAY]})
     done = items(section(response, family.lea), "Enregistré")
-    assert "Matin du mercredi 25 novembre : complet. Inscription sur la liste d'attente (position 1)." in done
+    assert "Matin du mercredi 25 novembre : complet. Vous êtes inscrit(e) en fin de liste d'attente (rang 1)." in done
     assert reservations(family.lea)[(centre.morning.id, WED_25)] == "waiting"
 
 

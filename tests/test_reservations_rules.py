@@ -469,6 +469,50 @@ def test_decide_rejects_bad_input(changes):
         rules.decide(replace(BASE, **changes))
 
 
+@pytest.mark.parametrize(
+    "current, capacity, taken, waiting, question",
+    [
+        ("waiting", 10, 10, 0, "leave_waiting"),  # joining again means the end of the list
+        ("waiting", None, 0, 0, "leave_waiting"),
+        ("reserved", 10, 5, 2, "release_waiting"),  # the place goes to the others waiting
+        ("reserved", 10, 9, 0, "release_full"),  # the last places of a full day (9 others + this child)
+        ("reserved", 10, 8, 0, None),  # a place left: nothing lost
+        ("reserved", None, 50, 0, None),  # no limit on places
+        ("absent", 10, 9, 1, "release_waiting"),
+        (None, 10, 10, 3, None),
+    ],
+)
+def test_confirmation(current, capacity, taken, waiting, question):
+    assert rules.confirmation(current, capacity, taken, waiting) == question
+
+
+@pytest.mark.parametrize(
+    "changes, outcome, question",
+    [
+        ({"current": "reserved", "capacity": 2, "taken": 1}, "confirm", "release_full"),
+        ({"current": "reserved", "capacity": 5, "taken": 1, "waiting": 1}, "confirm", "release_waiting"),
+        ({"current": "waiting"}, "confirm", "leave_waiting"),
+        ({"current": "reserved", "capacity": 5, "taken": 1}, "cancelled", None),
+        ({"current": "reserved", "capacity": 2, "taken": 1, "confirmed": True}, "cancelled", None),
+        ({"current": "waiting", "confirmed": True}, "cancelled", None),
+        ({"current": "reserved", "capacity": 2, "taken": 1, "by_agent": True}, "cancelled", None),  # agents
+        # a refusal stays a refusal: nothing to ask
+        ({"current": "reserved", "capacity": 2, "taken": 1, "now": LATE_CANCEL}, "refused", None),
+        ({"current": "waiting", "now": PAST}, "refused", None),
+    ],
+)
+def test_giving_up_a_place_others_want_is_asked_first(changes, outcome, question):
+    decision = rules.decide(replace(BASE, **{"want": False, "confirmed": False, **changes}))
+    assert (decision.outcome, decision.question) == (outcome, question)
+    if outcome == "confirm":
+        assert decision.after == decision.before and not decision.changed and decision.ok
+
+
+def test_a_freed_place_is_given_until_the_cancelling_deadline_and_never_on_the_day():
+    assert rules.promotion_deadline(DAY, paris(2026, 11, 19, 18)) == paris(2026, 11, 19, 18)
+    assert rules.promotion_deadline(DAY, paris(2026, 11, 20, 9)) == paris(2026, 11, 20, 0)
+
+
 # Wednesday: morning (1), meal (2) needing the morning or the afternoon, afternoon (3)
 MORNING, MEAL, AFTERNOON = Unit(1, "2"), Unit(2, "2", "1,3"), Unit(3, "2")
 UNITS = [MORNING, MEAL, AFTERNOON]

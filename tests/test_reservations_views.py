@@ -167,6 +167,7 @@ def leisure_centre(make_activity, capacity=None):
         booking_policy=day_before_at_18(),
         cancel_policy=day_before_at_18(),
     )
+    activity.name = "Accueil de loisirs"
     meal = Unit(activity_id=activity.id, slot="meal", label="Repas", weekdays="2", position=1, capacity=capacity)
     afternoon = Unit(
         activity_id=activity.id, slot="afternoon", label="Après-midi", weekdays="2", position=2, capacity=capacity
@@ -215,6 +216,19 @@ def toggle(client, child, unit, day, want: bool, *, htmx=True, csrf: str | None 
 
 def month_url(child, ym=NOVEMBER) -> str:
     return f"/enfants/{child.id}/agenda/{ym}"
+
+
+def week_url(child, monday="2026-11-23") -> str:
+    return f"/enfants/{child.id}/agenda/semaine/{monday}"
+
+
+def summary_items(response) -> list[tuple[str, str]]:
+    """(link target, text) of each item of the error summary."""
+    summary = dom(response).find_all("div", class_="error-summary")
+    if not summary:
+        return []
+    return [(li.find_all("a")[0].attrs["href"] if li.find_all("a") else "", li.text())
+            for li in summary[0].find_all("li")]
 
 
 def save(client, child, shown, checked, ym=NOVEMBER, csrf="auto"):
@@ -308,20 +322,39 @@ def test_month_page_states_in_words(client, world, make_family, make_activity):
     book(world.lea, world.meal, THU_19)
 
     tree = dom(client.get(month_url(world.lea)))
-    assert slot_text(tree, world.meal, THU_19) == "Repas du jeudi 19 novembre Réservé — Jour passé"
+    # "Repas" is both the canteen's and the leisure centre's for Léa: each says which service it is.
+    assert slot_text(tree, world.meal, THU_19) == "Repas (restauration) du jeudi 19 novembre Réservé — Jour passé"
     assert checkbox(tree, world.meal, THU_19) is None
     assert slot_text(tree, world.meal, MON_23) == (
-        "Repas du lundi 23 novembre Non réservé — Modifications closes depuis le dimanche 22 novembre à 18 h"
+        "Repas (restauration) du lundi 23 novembre Non réservé — "
+        "Modifications closes depuis le dimanche 22 novembre à 18 h"
     )
     assert checkbox(tree, world.meal, MON_23) is None
     assert slot_text(tree, world.meal, TUE_24) == (
-        "Repas du mardi 24 novembre Non réservé — Modifiable jusqu'au lundi 23 novembre à 18 h"
+        "Repas (restauration) du mardi 24 novembre Non réservé — Modifiable jusqu'au lundi 23 novembre à 18 h"
     )
     assert checkbox(tree, world.meal, TUE_24) is not None
-    assert slot_text(tree, leisure.morning, WED_25).startswith("Matin du mercredi 25 novembre Complet")
-    assert checkbox(tree, leisure.morning, WED_25) is not None  # a full day can still join the waiting list
-    assert slot_text(tree, leisure.afternoon, WED_25).startswith(
-        "Après-midi du mercredi 25 novembre Liste d'attente, position 1"
+    # A full day can still join the waiting list: its box says so.
+    assert slot_text(tree, leisure.morning, WED_25).startswith(
+        "Matin du mercredi 25 novembre : rejoindre la liste d'attente Complet — "
+        "Inscription possible sur la liste d'attente jusqu'au mardi 24 novembre à 18 h"
+    )
+    assert checkbox(tree, leisure.morning, WED_25) is not None
+    assert slot_text(tree, leisure.meal, WED_25).startswith("Repas (accueil de loisirs) du mercredi 25 novembre")
+    # A waiting-list entry is not a ticked box: its state in words, a button to leave the list.
+    waiting = tree.by_id(f"slot-{key(leisure.afternoon, WED_25)}")
+    assert checkbox(tree, leisure.afternoon, WED_25) is None
+    leave = tree.by_id(f"leave-{key(leisure.afternoon, WED_25)}")
+    assert leave.tag == "button" and leave.attrs["type"] == "submit" and leave.attrs["name"] == "leave"
+    assert leave.attrs["value"] == f"{leisure.afternoon.id}:2026-11-25"
+    assert leave.text() == "Quitter la liste d'attente : Après-midi du mercredi 25 novembre"
+    assert leave.attrs["aria-describedby"] == f"st-{key(leisure.afternoon, WED_25)}"
+    assert "slot--waiting" in waiting.attrs["class"]
+    assert not waiting.find_all("input", name="shown")  # saving the month form never touches it
+    assert tree.by_id(f"st-{key(leisure.afternoon, WED_25)}").text() == (
+        "En liste d'attente, rang 1 — Si une place se libère d'ici le mardi 24 novembre à 18 h, elle vous sera "
+        "attribuée et vous serez prévenu(e) par e-mail. Vous pouvez quitter la liste jusqu'au mercredi 25 novembre "
+        "à 23 h 59."
     )
 
     closed = tree.by_id("jour-2026-11-26")
@@ -332,10 +365,10 @@ def test_month_page_states_in_words(client, world, make_family, make_activity):
     assert checkbox(tree, world.meal, THU_26) is None
 
 
-def test_agenda_opens_on_the_current_month(client, world):
+def test_agenda_opens_on_the_current_week(client, world):
     response = client.get(f"/enfants/{world.lea.id}/agenda")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"{month_url(world.lea)}#semaine-47")
+    assert response.headers["Location"].endswith(week_url(world.lea, "2026-11-16"))  # Sunday 22: that week
 
 
 def test_month_navigation_says_where_it_goes(client, world):
@@ -445,8 +478,12 @@ def test_refused_toggle_restores_the_true_state_and_says_why(client, world, case
     assert region(response, "alert").startswith(alert)
     assert region(response, "status") == ""
     tree = dom(response)
-    assert slot_text(tree, world.meal, day).endswith(state)
+    assert tree.by_id(f"st-{key(world.meal, day)}").text().endswith(state)
     assert tree.by_id(f"slot-{key(world.meal, day)}").attrs["hx-swap-oob"] == "true"
+    # The refusal is said in the slot too, where the finger is (the alert region is at the top of the page).
+    line = tree.by_id(f"rf-{key(world.meal, day)}")
+    assert line is not None and line.text().startswith("Non enregistré : " + alert.split(" : ", 1)[1])
+    assert tree.by_id(f"slot-{key(world.meal, day)}").attrs["class"].split()[-1] == "slot--refused"
     assert reservations(world.lea) == before
     assert history(world.lea) == []
 
@@ -502,7 +539,10 @@ def test_a_forged_late_post_is_refused_exactly_like_the_page_says(client, world)
     assert lock.endswith("Modifications closes depuis le dimanche 22 novembre à 18 h")
     for htmx in (True, False):  # ... and a hand-made POST gets the same answer, with or without htmx
         response = toggle(client, world.lea, world.meal, MON_23, True, htmx=htmx)
-        message = region(response, "alert") if htmx else region(client.get(response.headers["Location"]), "alert")
+        if htmx:
+            message = region(response, "alert")
+        else:
+            ((_link, message),) = summary_items(client.get(response.headers["Location"]))
         assert message.startswith(
             "Repas du lundi 23 novembre : les réservations sont closes depuis le dimanche 22 novembre à 18 h."
         )
@@ -521,16 +561,17 @@ def test_full_day_puts_the_child_on_the_waiting_list_with_a_position(client, wor
     response = toggle(client, world.lea, leisure.morning, WED_25, True)
     assert response.status_code == 200
     assert region(response, "status") == (
-        "Matin du mercredi 25 novembre : complet. Inscription sur la liste d'attente (position 2)."
+        "Matin du mercredi 25 novembre : complet. Vous êtes inscrit(e) en fin de liste d'attente (rang 2)."
     )
     assert region(response, "alert") == ""
-    assert slot_text(dom(response), leisure.morning, WED_25).startswith(
-        "Matin du mercredi 25 novembre Liste d'attente, position 2"
-    )
+    assert dom(response).by_id(f"st-{key(leisure.morning, WED_25)}").text().startswith("En liste d'attente, rang 2")
+    assert dom(response).by_id(f"leave-{key(leisure.morning, WED_25)}") is not None
     assert reservations(world.lea) == {(leisure.morning.id, WED_25): "waiting"}
     assert [(c.before, c.after) for c in history(world.lea)] == [(None, "waiting")]
     again = toggle(client, world.lea, leisure.morning, WED_25, True)
-    assert "liste d'attente (position 2)" in region(again, "status")
+    assert region(again, "status") == (
+        "Matin du mercredi 25 novembre : vous êtes déjà sur la liste d'attente (rang 2)."
+    )
     assert len(history(world.lea)) == 1
 
 
@@ -540,14 +581,21 @@ def test_full_day_puts_the_child_on_the_waiting_list_with_a_position(client, wor
 def test_toggle_without_htmx_redirects_with_a_message(client, world):
     response = toggle(client, world.lea, world.meal, TUE_24, True, htmx=False)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(month_url(world.lea))
+    assert response.headers["Location"].endswith(week_url(world.lea))  # the week of the day: a short page
     page = client.get(response.headers["Location"])
     assert region(page, "status") == "Repas du mardi 24 novembre réservé."
     assert reservations(world.lea) == {(world.meal.id, TUE_24): "reserved"}
     refused = toggle(client, world.lea, world.meal, MON_23, True, htmx=False)
     page = client.get(refused.headers["Location"])
-    assert region(page, "alert").startswith("Repas du lundi 23 novembre : les réservations sont closes")
+    # The refusal is listed at the top, linked to the slot, and said in the slot itself.
+    ((link, message),) = summary_items(page)
+    assert message.startswith("Repas du lundi 23 novembre : les réservations sont closes")
+    assert link == f"#slot-{key(world.meal, MON_23)}"  # locked: no box, its block
+    assert title(page).startswith("Erreur : ")
+    assert dom(page).by_id(f"rf-{key(world.meal, MON_23)}").text().startswith(
+        "Non enregistré : les réservations sont closes")
     assert region(page, "status") == ""
+    assert dom(client.get(week_url(world.lea))).by_id(f"rf-{key(world.meal, MON_23)}") is None  # shown once
 
 
 # --------------------------------------------------------------------------- access and CSRF
@@ -654,9 +702,15 @@ def test_a_wednesday_meal_needs_a_half_day(client, world, make_activity):
 
     alone = toggle(client, world.lea, leisure.meal, WED_25, True)
     assert region(alone, "alert") == (
-        "Repas du mercredi 25 novembre : le repas se réserve avec la matinée ou l'après-midi du même jour."
+        "Repas (accueil de loisirs) du mercredi 25 novembre : "
+        "le repas se réserve avec la matinée ou l'après-midi du même jour."
     )
-    assert "checked" not in checkbox(dom(alone), leisure.meal, WED_25).attrs
+    box = checkbox(dom(alone), leisure.meal, WED_25)
+    assert "checked" not in box.attrs
+    # Said next to the box, and tied to it.
+    line = dom(alone).by_id(f"rf-{key(leisure.meal, WED_25)}")
+    assert line.text() == "Non enregistré : le repas se réserve avec la matinée ou l'après-midi du même jour."
+    assert box.attrs["aria-describedby"] == f"st-{key(leisure.meal, WED_25)} rf-{key(leisure.meal, WED_25)}"
     assert reservations(world.lea) == {}
 
     shown = [(leisure.morning, WED_25), (leisure.meal, WED_25), (leisure.afternoon, WED_25)]
@@ -696,12 +750,16 @@ def test_a_meal_is_not_booked_on_a_half_day_that_only_got_a_waiting_place(client
     shown = [(leisure.morning, WED_25), (leisure.meal, WED_25), (leisure.afternoon, WED_25)]
     response = save(client, world.lea, shown, [(leisure.morning, WED_25), (leisure.meal, WED_25)])
     page = client.get(response.headers["Location"])
-    assert "Matin du mercredi 25 novembre : complet. Inscription sur la liste d'attente (position 1)." in region(
-        page, "status"
+    assert (
+        "Matin du mercredi 25 novembre : complet. Vous êtes inscrit(e) en fin de liste d'attente (rang 1)."
+        in region(page, "status")
     )
     assert [li.text() for li in dom(page).find_all("div", class_="error-summary")[0].find_all("li")] == [
-        "Repas du mercredi 25 novembre : le repas se réserve avec la matinée ou l'après-midi du même jour."
+        "Repas (accueil de loisirs) du mercredi 25 novembre : "
+        "le repas se réserve avec la matinée ou l'après-midi du même jour."
     ]
+    # Without JavaScript too, the refused slot says why next to its box after the redirect.
+    assert dom(page).by_id(f"rf-{key(leisure.meal, WED_25)}").text().startswith("Non enregistré : le repas se")
     assert reservations(world.lea) == {(leisure.morning.id, WED_25): "waiting"}
 
 
@@ -720,7 +778,10 @@ def test_a_cancelled_place_goes_to_the_first_waiting_child_who_is_told_by_email(
     book(jules, leisure.morning, WED_25, "waiting", at_=dt.datetime(2026, 11, 10, 8, 0, tzinfo=dt.UTC))
     book(chloe, leisure.morning, WED_25, "waiting", at_=dt.datetime(2026, 11, 12, 8, 0, tzinfo=dt.UTC))
 
-    response = toggle(client, world.lea, leisure.morning, WED_25, False)
+    asked = toggle(client, world.lea, leisure.morning, WED_25, False)  # others wait: asked first
+    assert "Libérer la place ?" in slot_text(dom(asked), leisure.morning, WED_25)
+    assert reservations(world.lea) == {(leisure.morning.id, WED_25): "reserved"} and outbox(app) == []
+    response = toggle(client, world.lea, leisure.morning, WED_25, False, extra={"confirm": "1"})
     assert region(response, "status") == "Matin du mercredi 25 novembre annulé."
     assert reservations(jules) == {(leisure.morning.id, WED_25): "reserved"}
     assert reservations(chloe) == {(leisure.morning.id, WED_25): "waiting"}

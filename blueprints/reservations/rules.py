@@ -249,16 +249,20 @@ class Change:
     blocking_dependents: tuple[int, ...] = ()  # cancelling: see dependents_blocking_cancel
     booking_opens: dt.datetime | None = None  # bookings not accepted before this instant
     by_agent: bool = False
+    waiting: int = 0  # others on the waiting list that day (asked for when giving up a place: see confirmation)
+    confirmed: bool = True  # the family has answered yes to the question `confirmation` asks, if any
 
 
 @dataclass(frozen=True)
 class Decision:
-    """Outcome of a Change. outcome: unchanged | still_waiting | reserved | waiting | cancelled | refused."""
+    """Outcome of a Change. outcome: unchanged | still_waiting | reserved | waiting | cancelled | refused |
+    confirm (nothing done: the family must first answer `question`, a code of `confirmation`)."""
 
     outcome: str
     before: str | None
     after: str | None
     refusal: Refusal | None = None
+    question: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -304,6 +308,28 @@ def slot_lock(current: str | None, day: dt.date, booking_deadline: dt.datetime, 
     return SlotLock(until, past, locked, by_agent or not (locked or current in ("absent", "justified")))
 
 
+def promotion_deadline(day: dt.date, cancel_deadline: dt.datetime) -> dt.datetime:
+    """Until when a place freed on `day` is given to the waiting list: while the promoted family could still cancel
+    it (its cancelling deadline), and never once the day has started."""
+    return min(cancel_deadline, day_start(day))
+
+
+def confirmation(current: str | None, capacity: int | None, taken: int, waiting: int) -> str | None:
+    """Whether giving up `current` loses something the family cannot simply take back, so it must be asked first:
+    "leave_waiting" (a waiting-list entry: joining again puts the child at the end), "release_waiting" (a place on a
+    day others wait for: it goes to them), "release_full" (the last places of a full day: another family may take
+    it). None: nothing is lost (no limit on places, or places left). `taken`: places held by others that day,
+    `waiting`: others on its waiting list."""
+    if current == "waiting":
+        return "leave_waiting"
+    if current in TAKEN_STATES and capacity is not None:
+        if waiting:
+            return "release_waiting"
+        if taken + 1 >= capacity:
+            return "release_full"
+    return None
+
+
 def _refuse(c: Change, code: str, **params) -> Decision:
     return Decision("refused", c.current, c.current, Refusal(code, params))
 
@@ -316,7 +342,8 @@ def decide(c: Change) -> Decision:
     leaving a waiting list is possible until the day is over. Agents bypass deadlines and may correct past days,
     but never book a closed day, a child not enrolled or break a dependency. A full day puts the child on the
     waiting list (once the day has started, an agent's correction is booked).
-    Cancelling is never refused for "closed"/"not_enrolled": a booking must always be removable.
+    Cancelling is never refused for "closed"/"not_enrolled": a booking must always be removable. A family giving up
+    something it could not take back (`confirmation`) is asked first unless `confirmed`; agents are not asked.
     """
     if c.now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -353,6 +380,10 @@ def decide(c: Change) -> Decision:
             return _refuse(c, "late_cancel", deadline=c.cancel_deadline)
         if c.blocking_dependents:
             return _refuse(c, "dependency", unit_ids=c.blocking_dependents)
+    if not (c.confirmed or c.by_agent):
+        question = confirmation(c.current, c.capacity, c.taken, c.waiting)
+        if question:
+            return Decision("confirm", c.current, c.current, question=question)
     return Decision("cancelled", c.current, None)
 
 

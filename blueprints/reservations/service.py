@@ -150,6 +150,15 @@ def waiting_positions(waiting: list[Reservation]) -> dict[tuple[int, dt.date], i
     return positions
 
 
+def label_elsewhere(child_id: int, unit: Unit) -> bool:
+    """True when the child is enrolled in another activity with a unit of the same label ("Repas" at the canteen
+    and at the leisure centre): the agenda then names the service too (one small query, for a toggle)."""
+    return db.session.scalar(
+        select(Unit.id).join(Enrollment, Enrollment.activity_id == Unit.activity_id).where(
+            Enrollment.child_id == child_id, Unit.label == unit.label, Unit.activity_id != unit.activity_id).limit(1)
+    ) is not None
+
+
 # --------------------------------------------------------------------------- changes
 
 
@@ -184,8 +193,10 @@ def _lock_units(unit_ids) -> None:
 
 
 def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now: dt.datetime, *,
-                 actor_id: int | None, via: str = "portal", reason: str = "", by_agent: bool = False) -> Outcome:
-    """Decide and apply one change (flush, no commit), against the stored state of the child's day."""
+                 actor_id: int | None, via: str = "portal", reason: str = "", by_agent: bool = False,
+                 confirmed: bool = True) -> Outcome:
+    """Decide and apply one change (flush, no commit), against the stored state of the child's day. Unless
+    `confirmed`, a family giving up a place others want is asked first (rules.confirmation): outcome "confirm"."""
     child_id = agenda.child.id
     if unit.capacity is not None:
         _lock_units([unit.id])  # already held when called from apply_batch
@@ -195,13 +206,16 @@ def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now:
     current = next((r for r in day_rows if r.unit_id == unit.id), None)
     held = {r.unit_id for r in day_rows if r.state in rules.TAKEN_STATES}
     held_after = (held | {unit.id}) if want else (held - {unit.id})
-    taken = 0
+    taken = waiting = 0
     if unit.capacity is not None and want:
         taken = db.session.scalar(
             select(func.count()).select_from(Reservation).where(
                 Reservation.unit_id == unit.id, Reservation.date == day,
                 Reservation.state.in_(rules.TAKEN_STATES), Reservation.child_id != child_id)
         )
+    elif (unit.capacity is not None and not (want or confirmed or by_agent) and current is not None
+          and current.state in rules.TAKEN_STATES):
+        taken, waiting = _others_on(unit.id, day, child_id)
     day_units = [u for u in agenda.units.values() if u.activity_id == unit.activity_id]
     change = rules.Change(
         want=want, current=current.state if current else None, day=day, now=now,
@@ -210,7 +224,7 @@ def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now:
         capacity=unit.capacity, taken=taken,
         dependency_ok=rules.dependency_satisfied(unit, held_after),
         blocking_dependents=() if want else rules.dependents_blocking_cancel(unit, day_units, held_after),
-        by_agent=by_agent,
+        by_agent=by_agent, waiting=waiting, confirmed=confirmed,
     )
     decision = rules.decide(change)
     outcome = Outcome(unit, day, decision)
@@ -234,6 +248,17 @@ def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now:
         if unit.capacity is not None:
             outcome.promoted = promote_waiting(unit, day, now, agenda.calendar)
     return outcome
+
+
+def _others_on(unit_id: int, day: dt.date, child_id: int) -> tuple[int, int]:
+    """(places held, waiting-list entries) of the other children for one unit and day, in one grouped query."""
+    rows = db.session.execute(
+        select(Reservation.state, func.count()).where(
+            Reservation.unit_id == unit_id, Reservation.date == day, Reservation.child_id != child_id)
+        .group_by(Reservation.state)
+    ).all()
+    return (sum(n for state, n in rows if state in rules.TAKEN_STATES),
+            sum(n for state, n in rows if state == "waiting"))
 
 
 def drop_orphan_waits(agenda: ChildAgenda, unit: Unit, day: dt.date, held_after: set[int], now: dt.datetime) -> None:
@@ -268,7 +293,7 @@ def promote_waiting(unit: Unit, day: dt.date, now: dt.datetime, calendar: rules.
     Only while the promoted family could still cancel (before the cancellation deadline, never once the day has
     started): a place confirmed later could not be refused and would be billed. An entry whose required half-day
     is not held that day is skipped (it stays waiting)."""
-    if now >= min(rules.deadline(unit.activity.cancel_policy, day, calendar), rules.day_start(day)):
+    if now >= rules.promotion_deadline(day, rules.deadline(unit.activity.cancel_policy, day, calendar)):
         return []
     rows = db.session.execute(
         select(Reservation).where(Reservation.unit_id == unit.id, Reservation.date == day)
@@ -291,8 +316,12 @@ def promote_waiting(unit: Unit, day: dt.date, now: dt.datetime, calendar: rules.
 
 
 def apply_batch(agenda: ChildAgenda, wanted: dict[tuple[int, dt.date], bool], now: dt.datetime, *,
-                actor_id: int | None, via: str = "portal", reason: str = "", by_agent: bool = False) -> list[Outcome]:
+                actor_id: int | None, via: str = "portal", reason: str = "", by_agent: bool = False,
+                confirmed: bool = True) -> list[Outcome]:
     """Apply several wanted states, (unit id, day) -> bool, and commit once.
+
+    Unless `confirmed`, a change that needs the family's answer first (outcome "confirm", see rules.confirmation)
+    stops the whole batch: nothing is saved (rolled back) and the outcomes say what would have happened.
 
     Half-days are booked (and flushed) before the meals that need them and meals cancelled before their
     half-days, so a meal sees a half-day only if it was really booked. Unit ids that are not the child's are
@@ -321,7 +350,10 @@ def apply_batch(agenda: ChildAgenda, wanted: dict[tuple[int, dt.date], bool], no
                             "refused", None, None, rules.Refusal("not_enrolled"))))
                     continue
                 outcomes.append(apply_change(agenda, unit, day, want, now, actor_id=actor_id, via=via,
-                                             reason=reason, by_agent=by_agent))
+                                             reason=reason, by_agent=by_agent, confirmed=confirmed))
+            if any(o.decision.outcome == "confirm" for o in outcomes) and any(o.decision.changed for o in outcomes):
+                db.session.rollback()
+                return outcomes
             # Keep the loaded agenda usable after the commit (the toggle answer is built from it): our own writes
             # are in the identity map, and counts are queried afresh anyway.
             session = db.session()

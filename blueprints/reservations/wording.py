@@ -99,9 +99,24 @@ CLOSED_REASONS = {
 }
 
 
-def slot_day(unit, day: dt.date) -> str:
-    """ "Repas du lundi 23 novembre" """
-    return _("%(slot)s du %(day)s", slot=unit.label, day=format_date(day))
+def service_name(activity) -> str:
+    """The activity's name inside a sentence: "Accueil de loisirs du mercredi" -> "accueil de loisirs du mercredi"
+    (an initial capital only; "ALSH Les Castors" is kept as it is)."""
+    name = activity.name
+    return name[0].lower() + name[1:] if name[:1].isupper() and name[1:2].islower() else name
+
+
+def unit_name(unit, with_service: bool = False) -> str:
+    """The slot's name on the agenda: its label, followed by its service when the child has the same label in
+    another activity ("Repas (restauration scolaire)" and "Repas (accueil de loisirs du mercredi)")."""
+    if not with_service:
+        return unit.label
+    return _("%(label)s (%(service)s)", label=unit.label, service=service_name(unit.activity))
+
+
+def slot_day(unit, day: dt.date, name: str | None = None) -> str:
+    """ "Repas du lundi 23 novembre" (`name`: the slot's name on the agenda, when it is not just its label)"""
+    return _("%(slot)s du %(day)s", slot=name or unit.label, day=format_date(day))
 
 
 def closed_text(status) -> str:
@@ -109,49 +124,48 @@ def closed_text(status) -> str:
     return _("Fermé (%(why)s)", why=status.label) if status.label else _("Fermé (%(why)s)", why=reason)
 
 
-def refusal_text(unit, day: dt.date, refusal: rules.Refusal, child_name: str = "") -> str:
-    what = slot_day(unit, day)
+def refusal_reason(refusal: rules.Refusal, child_name: str = "") -> str:
+    """Why a change was refused, without the slot ("le repas se réserve avec la matinée ...")."""
     p = refusal.params
     code = refusal.code
     if code == "past":
-        return _("%(what)s : ce jour est passé, il ne peut plus être modifié.", what=what)
+        return _("ce jour est passé, il ne peut plus être modifié.")
     if code == "closed" and p.get("reason") != "out_of_period":
-        return _("%(what)s : l'accueil est fermé ce jour-là.", what=what)
+        return _("l'accueil est fermé ce jour-là.")
     # Outside the child's enrolled periods the activity may well run: say what the family can act on.
     if code in ("not_enrolled", "closed"):
-        return _(
-            "%(what)s : %(child)s n'est pas inscrit(e) à cette activité ce jour-là. Contactez le service Enfance.",
-            what=what,
-            child=child_name or _("l'enfant"),
-        )
+        return _("%(child)s n'est pas inscrit(e) à cette activité ce jour-là. Contactez le service Enfance.",
+                 child=child_name or _("l'enfant"))
     if code == "late_booking":
-        return _(
-            "%(what)s : les réservations sont closes depuis le %(when)s.",
-            what=what,
-            when=format_moment(p["deadline"]),
-        )
+        return _("les réservations sont closes depuis le %(when)s.", when=format_moment(p["deadline"]))
     if code == "late_cancel":
-        return _(
-            "%(what)s : les annulations sont closes depuis le %(when)s. "
-            "Pour une absence, utilisez « Signaler une absence ».",
-            what=what,
-            when=format_moment(p["deadline"]),
-        )
+        return _("les annulations sont closes depuis le %(when)s. Pour une absence, utilisez « Signaler une absence ».",
+                 when=format_moment(p["deadline"]))
     if code == "not_open":
-        return _("%(what)s : les réservations ouvrent le %(when)s.", what=what, when=format_moment(p["opens"]))
+        return _("les réservations ouvrent le %(when)s.", when=format_moment(p["opens"]))
     if code == "dependency":
         if p.get("unit_ids"):
-            return _("%(what)s : annulez d'abord le repas de ce jour-là, qui demande une demi-journée.", what=what)
-        return _("%(what)s : le repas se réserve avec la matinée ou l'après-midi du même jour.", what=what)
-    return _("%(what)s : modification refusée.", what=what)
+            return _("annulez d'abord le repas de ce jour-là, qui demande une demi-journée.")
+        return _("le repas se réserve avec la matinée ou l'après-midi du même jour.")
+    return _("modification refusée.")
 
 
-def outcome_text(outcome, child_name: str = "") -> str:
+def refusal_text(unit, day: dt.date, refusal: rules.Refusal, child_name: str = "", name: str | None = None) -> str:
+    """ "Repas du lundi 21 décembre : le repas se réserve avec ..." (the alert and the error summary)."""
+    return _("%(what)s : %(why)s", what=slot_day(unit, day, name), why=refusal_reason(refusal, child_name))
+
+
+def slot_refusal(reason: str) -> str:
+    """The line a refused slot shows next to its box: "Non enregistré : le repas se réserve avec ..."."""
+    return _("Non enregistré : %(why)s", why=reason)
+
+
+def outcome_text(outcome, child_name: str = "", name: str | None = None) -> str:
     """The sentence announced after a change ("Repas du lundi 23 novembre réservé")."""
     d = outcome.decision
-    what = slot_day(outcome.unit, outcome.day)
+    what = slot_day(outcome.unit, outcome.day, name)
     if d.refusal is not None:
-        return refusal_text(outcome.unit, outcome.day, d.refusal, child_name)
+        return refusal_text(outcome.unit, outcome.day, d.refusal, child_name, name)
     if d.outcome == "reserved":
         return _("%(what)s réservé.", what=what)
     if d.outcome == "cancelled":
@@ -160,24 +174,55 @@ def outcome_text(outcome, child_name: str = "") -> str:
             if d.before != "waiting"
             else _("%(what)s : retiré de la liste d'attente.", what=what)
         )
-    if d.outcome in ("waiting", "still_waiting"):
-        return _(
-            "%(what)s : complet. Inscription sur la liste d'attente (position %(n)s).",
-            what=what,
-            n=outcome.position or "?",
-        )
+    if d.outcome == "waiting":
+        return _("%(what)s : complet. Vous êtes inscrit(e) en fin de liste d'attente (rang %(n)s).", what=what,
+                 n=outcome.position or "?")
+    if d.outcome == "still_waiting":
+        return _("%(what)s : vous êtes déjà sur la liste d'attente (rang %(n)s).", what=what,
+                 n=outcome.position or "?")
+    if d.outcome == "confirm":
+        return _("%(what)s : rien n'est encore changé, répondez à la question.", what=what)
     if d.after in rules.TAKEN_STATES:
         return _("%(what)s : déjà réservé.", what=what)
     return _("%(what)s : pas de réservation.", what=what)
 
 
+# A question asked before giving up a place (rules.confirmation): (question, what it means, "yes", "no", the
+# sentence said when the family keeps it). Lazy: phrased in the request's language.
+QUESTIONS = {
+    "release_waiting": (_l("Libérer la place ?"),
+                        _l("Elle sera proposée à la liste d'attente. Si vous changez d'avis, vous serez inscrit(e) "
+                           "en fin de liste d'attente."),
+                        _l("Oui, libérer la place"), _l("Non, garder la place"), _l("%(what)s : place gardée.")),
+    "release_full": (_l("Libérer la place ?"),
+                     _l("Ce jour est complet : une autre famille pourra prendre la place. Si vous changez d'avis, "
+                        "vous serez peut-être inscrit(e) sur la liste d'attente."),
+                     _l("Oui, libérer la place"), _l("Non, garder la place"), _l("%(what)s : place gardée.")),
+    "leave_waiting": (_l("Quitter la liste d'attente ?"),
+                      _l("Vous êtes au rang %(n)s. Si vous changez d'avis, vous serez inscrit(e) en fin de liste."),
+                      _l("Oui, quitter la liste"), _l("Non, rester sur la liste"),
+                      _l("%(what)s : vous restez sur la liste d'attente.")),
+}
+
+
+def question(code: str, position: int | None = None) -> tuple[str, str, str, str]:
+    """(question, what it means, "yes" button, "no" button) before giving up a place."""
+    asked, meaning, yes, no, _kept = QUESTIONS[code]
+    return str(asked), str(meaning) % {"n": position or "?"}, str(yes), str(no)
+
+
+def kept_text(code: str, what: str) -> str:
+    """Said when the family answers "no": "Matin du mercredi 16 décembre : place gardée."."""
+    return str(QUESTIONS[code][4]) % {"what": what}
+
+
 def state_text(slot) -> str:
-    """The state of one slot in words, for the agenda (see views.SlotView)."""
+    """The state of one slot in words, for the agenda (see month.SlotView)."""
     state = slot.state
     if state == "reserved":
         base = _("Réservé")
     elif state == "waiting":
-        base = _("Liste d'attente, position %(n)s", n=slot.position or "?")
+        base = _("En liste d'attente, rang %(n)s", n=slot.position or "?")
     elif state == "absent":
         base = _("Absence signalée")
     elif state == "justified":
@@ -190,13 +235,25 @@ def state_text(slot) -> str:
 
 
 def lock_text(slot) -> str:
-    """Why / until when the slot can be changed."""
+    """Why / until when the slot can be changed; for a waiting-list entry, until when a freed place is given to it
+    (the same instant as service.promote_waiting) and until when it can be left."""
     if slot.past:
         return _("Jour passé")
     if slot.locked_since is not None:
         return _("Modifications closes depuis le %(when)s", when=format_moment(slot.locked_since))
+    if slot.state == "waiting":
+        leave = _("Vous pouvez quitter la liste jusqu'au %(when)s.", when=format_until(slot.open_until))
+        if slot.promote_until is None:
+            return _("Plus aucune place ne sera attribuée depuis la liste d'attente. %(leave)s", leave=leave)
+        return _("Si une place se libère d'ici le %(when)s, elle vous sera attribuée et vous serez prévenu(e) par "
+                 "e-mail. %(leave)s", when=format_until(slot.promote_until), leave=leave)
     if slot.full and slot.state is None:
-        return _(
-            "Cochez pour rejoindre la liste d'attente (jusqu'au %(when)s)", when=format_until(slot.open_until)
-        )
+        return _("Inscription possible sur la liste d'attente jusqu'au %(when)s", when=format_until(slot.open_until))
     return _("Modifiable jusqu'au %(when)s", when=format_until(slot.open_until))
+
+
+def holiday_week_text(child_name: str, holiday: str | None) -> str:
+    """A week without any service day for the child: "Pas d'accueil pour Hugo cette semaine (Vacances de Noël)."."""
+    if holiday:
+        return _("Pas d'accueil pour %(child)s cette semaine (%(holiday)s).", child=child_name, holiday=holiday)
+    return _("Pas d'accueil pour %(child)s cette semaine.", child=child_name)

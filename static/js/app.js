@@ -1,6 +1,9 @@
 // Portail Familles: small progressive enhancements (the site works without this file).
 (function () {
   "use strict";
+  // With htmx, every box of the agenda commits at once: the no-JS form's "Enregistrer" button is hidden (site.css,
+  // `.js .save-bar`) and the words saying so are shown (`.js-only`). Without htmx loaded, nothing changes.
+  if (window.htmx) { document.documentElement.classList.add("js"); }
   // A message in words: an error goes to the alert region (role=alert) and empties the status region, so that no
   // earlier "réservé" stays next to it; anything else goes to the status region. Both are updated, never replaced.
   function say(text, isError) {
@@ -49,13 +52,28 @@
   // just pressed): the block is updated around it and the control takes its new state in place, so focus, the
   // screen reader's position and a queued second press stay on the same node. When the answer no longer has
   // that control (the slot locked meanwhile), htmx replaces the block as usual.
+  // When the control itself goes (a box that became a "Quitter la liste d'attente" button, a question answered), focus
+  // moves to the new block's question, control or state (focusIn), never to the top of the page.
+  var refocus = null;
+  function focusIn(block) {
+    var target = block.querySelector(".slot-question") ||
+      block.querySelector("input[type=checkbox], button.slot-leave");
+    if (!target) {
+      target = block.querySelector(".slot-state");
+      if (target) { target.setAttribute("tabindex", "-1"); }
+    }
+    if (target) { target.focus(); }
+  }
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
     var incoming = event.detail.fragment && event.detail.fragment.firstElementChild;
     var kept = document.activeElement;
-    if (!target || !incoming || !kept || !kept.id || kept.parentNode !== target || incoming.id !== target.id) { return; }
+    if (!target || !incoming) { return; }
+    refocus = kept && kept !== document.body && target.contains(kept) ? target.id : null;
+    if (!kept || !kept.id || kept.parentNode !== target || incoming.id !== target.id) { return; }
     var twin = incoming.querySelector("#" + CSS.escape(kept.id));
     if (!twin || twin.parentNode !== incoming || twin.tagName !== kept.tagName || twin.type !== kept.type) { return; }
+    refocus = null;
     function copyAttributes(from, to) {
       Array.prototype.slice.call(to.attributes).forEach(function (a) {
         if (!from.hasAttribute(a.name)) { to.removeAttribute(a.name); }
@@ -70,6 +88,34 @@
     while (incoming.firstChild !== twin) { target.insertBefore(incoming.firstChild, kept); }
     while (twin.nextSibling) { target.appendChild(twin.nextSibling); }
     event.detail.shouldSwap = false;
+    window.htmx.process(target);  // the question's buttons are new: htmx wires them
+    var question = target.querySelector(".slot-question");
+    if (question) { question.focus(); }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (!refocus || event.target.id !== refocus) { return; }
+    refocus = null;
+    focusIn(event.target);
+  });
+  // The question asked before giving up a place (a slot's `.slot-confirm`): "Non" or Escape keeps the place without
+  // asking the server (nothing was changed), says so and gives focus back to the slot's control.
+  function answerNo(block) {
+    var confirm = block && block.querySelector(".slot-confirm");
+    if (!confirm) { return; }
+    var no = confirm.querySelector("[data-confirm-no]");
+    var kept = no ? no.getAttribute("data-kept") : "";
+    confirm.remove();
+    focusIn(block);
+    if (kept) { say(kept, false); }
+  }
+  document.addEventListener("click", function (event) {
+    var no = event.target.closest && event.target.closest("[data-confirm-no]");
+    if (no) { event.preventDefault(); answerNo(no.closest("[id^='slot-']")); }
+  });
+  document.addEventListener("keydown", function (event) {
+    var active = document.activeElement;
+    var confirm = event.key === "Escape" && active && active.closest && active.closest(".slot-confirm");
+    if (confirm) { event.preventDefault(); answerNo(confirm.closest("[id^='slot-']")); }
   });
   // Calendar subscription: a "Copier le lien" button after each read-only link field that carries its words
   // (data-copy-label, data-copy-done, data-copy-failed), added only where the Clipboard API exists. Without it the

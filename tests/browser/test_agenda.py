@@ -34,9 +34,11 @@ from tests.browser.helpers import (
 
 TODAY = dt.date(2026, 11, 23)  # the pinned clock's day (conftest.DEFAULT_NOW): the demo is seeded around it
 CLOSURE = demo.closure_day(TODAY)  # "Fermeture exceptionnelle", every activity
-WAITING_DAY = demo.full_wednesdays(TODAY)[1]  # full ALSH Wednesday: Léa is first on the waiting list
-ABSENCE = demo.absence_span(TODAY)  # Léa's absence awaiting its certificate
 DEPENDENCY = "le repas se réserve avec la matinée ou l'après-midi du même jour."
+# Léa has a "Repas" in three activities and a "Matin"/"Après-midi" in both leisure centres: each names its service.
+CANTEEN_MEAL = "Repas (restauration scolaire)"
+HOLIDAY_MEAL = "Repas (accueil de loisirs des vacances)"
+WEDNESDAY = "(accueil de loisirs du mercredi)"
 _lea_id: dict[str, int] = {}
 
 
@@ -181,7 +183,7 @@ def test_open_month_states_keyboard_order_and_htmx_toggle_keeping_focus(parent, 
     # Past, locked, closed and open days say so in words; a locked slot has no checkbox, only its reason.
     expect(slot_of(page, "Accueil du matin du lundi 2 novembre")).to_contain_text("Jour passé")
     expect(page.locator(".day--closed").filter(has_text="Mercredi 11 novembre")).to_contain_text("Fermé (Armistice)")
-    locked = slot_of(page, "Repas du mardi 24 novembre")
+    locked = slot_of(page, f"{CANTEEN_MEAL} du mardi 24 novembre")
     expect(locked).to_contain_text("Réservé — Modifications closes depuis le vendredi 20 novembre à 10 h")
     expect(locked.get_by_role("checkbox")).to_have_count(0)
     expect(page.get_by_role("group", name="Mardi 24 novembre", exact=True)).to_be_visible()
@@ -199,8 +201,9 @@ def test_open_month_states_keyboard_order_and_htmx_toggle_keeping_focus(parent, 
         "href", re.compile(r"/agenda/2026-12$")
     )
 
-    # Tab order from main: breadcrumb, months, the two actions, the week anchors, then the first box that can
-    # still change (Tuesday 24: Monday 23 has started), the other boxes, "Enregistrer" and out to the footer.
+    # Tab order from main: breadcrumb, months, the two actions, the rules (folded or not), the week anchors, then
+    # the first box that can still change (Tuesday 24: Monday 23 has started), the other boxes and out to the
+    # footer ("Enregistrer" is for the no-JS form: hidden when htmx saves each box).
     page.locator("#contenu").focus()
     stops, texts = [], []
     for _ in range(60):
@@ -210,13 +213,14 @@ def test_open_month_states_keyboard_order_and_htmx_toggle_keeping_focus(parent, 
         texts.append(stop["id"] if stop["type"] == "checkbox" else stop["text"])
         if stop["text"] == "Accessibilité : non conforme":
             break
-    assert texts[:11] == [
+    assert texts[:12] == [
         "Mon accueil",
         "Mois précédent : octobre 2026",
         "Mois suivant : décembre 2026",
-        "Semaine en cours (novembre 2026)",
+        "Cette semaine seulement",
         "Signaler une absence",
         "Réserver les mêmes créneaux chaque semaine",
+        "Jusqu'à quand réserver et annuler",
         "Semaine du lundi 2 novembre",
         "Semaine du lundi 9 novembre",
         "Semaine du lundi 16 novembre",
@@ -226,7 +230,8 @@ def test_open_month_states_keyboard_order_and_htmx_toggle_keeping_focus(parent, 
     boxes = [s for s in stops if s["type"] == "checkbox"]
     assert boxes and boxes[0]["id"] == morning.get_attribute("id"), texts
     assert len(boxes) == page.locator("form.agenda input[type=checkbox]").count(), "a box is out of the Tab order"
-    assert texts[-2:] == ["Enregistrer", "Accessibilité : non conforme"], texts  # no trap, the footer is reached
+    assert texts[-1] == "Accessibilité : non conforme" and stops[-2]["type"] == "checkbox", texts  # no trap
+    expect(page.get_by_role("button", name="Enregistrer")).to_be_hidden()
 
     # A week anchor moves focus (and the view) to that week; the next Tab is that week's first open box.
     page.evaluate("window.scrollTo(0, 0)")
@@ -268,31 +273,31 @@ def test_open_month_states_keyboard_order_and_htmx_toggle_keeping_focus(parent, 
 
 def test_htmx_refusal_is_said_in_the_alert_and_restores_the_box_with_focus(parent, live_server):
     page = parent
-    open_month(page, month_of(CLOSURE))
+    child_id = open_month(page, month_of(CLOSURE))
+    assert month_of(CLOSURE) == "2026-12"  # the same page holds the Christmas holidays (holiday leisure centre)
     check_page(page)  # a closure ("Fermé (Fermeture exceptionnelle …)") and open days
     expect(page.locator(".day--closed").filter(has_text=format_date(CLOSURE).capitalize())).to_contain_text(
         "Fermeture exceptionnelle"
     )
 
-    child_id = open_month(page, "2026-12")
-    check_page(page)  # the Christmas holidays: the holiday leisure centre
-    meal = box(page, "Repas du lundi 21 décembre")  # ALSH holidays: a meal needs a half-day the same day
+    meal = box(page, f"{HOLIDAY_MEAL} du lundi 21 décembre")  # ALSH holidays: a meal needs a half-day
     expect(meal).not_to_be_checked()
     mark_live_regions(page)
     with days_restored(live_server, dt.date(2026, 12, 21)):
         meal_id = press_space_on(page, meal)
-        expect(page.locator("#alert")).to_have_text(f"Repas du lundi 21 décembre : {DEPENDENCY}")
+        expect(page.locator("#alert")).to_have_text(f"{HOLIDAY_MEAL} du lundi 21 décembre : {DEPENDENCY}")
         expect(meal).not_to_be_checked()
         expect_focus_on(page, meal_id)
         expect(page.locator("#status")).to_be_empty()
-        expect(slot_of(page, "Repas du lundi 21 décembre")).to_contain_text("Non réservé")
+        expect(slot_of(page, f"{HOLIDAY_MEAL} du lundi 21 décembre")).to_contain_text("Non réservé")
+        expect(meal).to_have_accessible_description(re.compile(rf"Non enregistré : {re.escape(DEPENDENCY)}$"))
         expect_live_regions_kept(page)
         check_page(page)  # the alert shown
 
     # A locked slot has no checkbox: a forged request (valid session and CSRF token) is refused by the server,
     # which answers with the alert and the true state, and changes nothing.
     open_month(page, "2026-11")
-    locked = slot_of(page, "Repas du mardi 24 novembre")
+    locked = slot_of(page, f"{CANTEEN_MEAL} du mardi 24 novembre")
     unit_id, day = re.fullmatch(r"slot-(\d+)-(\d{4}-\d\d-\d\d)", locked.get_attribute("id")).groups()
     token = json.loads(page.locator("body").get_attribute("hx-headers"))["X-CSRFToken"]
     with days_restored(live_server, dt.date.fromisoformat(day)):
@@ -306,48 +311,15 @@ def test_htmx_refusal_is_said_in_the_alert_and_restores_the_box_with_focus(paren
         alert = re.search(r'<div id="alert"[^>]*>(.*?)</div>', body, re.S)
         assert (
             alert
-            and "Repas du mardi 24 novembre : les annulations sont closes depuis le vendredi 20 novembre à 10 h."
-            in alert.group(1)
+            and f"{CANTEEN_MEAL} du mardi 24 novembre : les annulations sont closes depuis le vendredi 20 novembre "
+            "à 10 h." in alert.group(1)
         ), body
         status_html = re.search(r'<div id="status"[^>]*>(.*?)</div>', body, re.S)
         assert status_html and not status_html.group(1).strip(), body
-        slot_html = re.search(rf'<div class="slot slot--(\w+)" id="slot-{unit_id}-{day}"', body)
+        slot_html = re.search(rf'<div class="slot slot--(\w+)[^"]*" id="slot-{unit_id}-{day}"', body)
         assert slot_html and slot_html.group(1) == "reserved", body  # the true state goes back with the refusal
         page.reload()
-        expect(slot_of(page, "Repas du mardi 24 novembre")).to_contain_text("Réservé — Modifications closes")
-
-
-def test_full_day_with_a_waiting_list_leave_and_join_again(parent, live_server):
-    page = parent
-    open_month(page, month_of(WAITING_DAY))
-    name = f"Après-midi du {format_date(WAITING_DAY)}"  # "Après-midi du mercredi 13 janvier"
-    afternoon = box(page, name)
-    expect(slot_of(page, name)).to_contain_text("Liste d'attente, position 1")
-    expect(afternoon).to_be_checked()
-    check_page(page)
-
-    mark_live_regions(page)
-    with days_restored(live_server, WAITING_DAY):  # gives Léa her rank back: re-joining puts her last
-        afternoon_id = press_space_on(page, afternoon)
-        expect(page.locator("#status")).to_have_text(f"{name} : retiré de la liste d'attente.")
-        expect(afternoon).not_to_be_checked()
-        expect_focus_on(page, afternoon_id)
-        expect(slot_of(page, name)).to_contain_text("Complet")
-        expect(slot_of(page, name)).to_have_class(re.compile(r"\bslot--full\b"))
-        expect(slot_of(page, name)).to_contain_text("Cochez pour rejoindre la liste d'attente")
-
-        page.keyboard.press("Space")
-        expect(page.locator("#status")).to_have_text(
-            re.compile(rf"^{re.escape(name)} : complet\. Inscription sur la liste d'attente \(position \d+\)\.$")
-        )
-        expect(afternoon).to_be_checked()
-        expect_focus_on(page, afternoon_id)
-        expect(slot_of(page, name)).to_have_class(re.compile(r"\bslot--waiting\b"))
-        expect(page.locator("#alert")).to_be_empty()
-        expect_live_regions_kept(page)
-
-    page.reload()
-    expect(slot_of(page, name)).to_contain_text("Liste d'attente, position 1")
+        expect(slot_of(page, f"{CANTEEN_MEAL} du mardi 24 novembre")).to_contain_text("Réservé — Modifications closes")
 
 
 # --------------------------------------------------------------------------- without JavaScript
@@ -363,7 +335,7 @@ def test_month_form_without_javascript_saves_confirms_and_lists_refusals(parent_
     with days_restored(live_server, thursday, dt.date(2026, 12, 21)):
         box(page, "Accueil du matin du jeudi 3 décembre").check()  # free
         box(page, "Accueil du soir du jeudi 3 décembre").uncheck()  # reserved
-        box(page, "Repas du lundi 21 décembre").check()  # refused: no half-day that day
+        box(page, f"{HOLIDAY_MEAL} du lundi 21 décembre").check()  # refused: no half-day that day
         page.get_by_role("button", name="Enregistrer").click()
 
         expect(page).to_have_url(re.compile(r"/agenda/2026-12$"))  # PRG: back on the month
@@ -372,17 +344,19 @@ def test_month_form_without_javascript_saves_confirms_and_lists_refusals(parent_
         expect(status).to_contain_text("Accueil du soir du jeudi 3 décembre annulé.")
         summary = page.locator(".error-summary")
         expect(summary).to_contain_text("Il y a 1 erreur à corriger")
-        expect(summary.get_by_role("link", name=f"Repas du lundi 21 décembre : {DEPENDENCY}")).to_be_visible()
+        expect(summary.get_by_role("link", name=f"{HOLIDAY_MEAL} du lundi 21 décembre : {DEPENDENCY}")).to_be_visible()
         expect(summary).to_be_focused()
         expect(page).to_have_title(re.compile(r"^Erreur : Agenda de Léa — décembre 2026"))
         expect(box(page, "Accueil du matin du jeudi 3 décembre")).to_be_checked()
         expect(box(page, "Accueil du soir du jeudi 3 décembre")).not_to_be_checked()
-        expect(box(page, "Repas du lundi 21 décembre")).not_to_be_checked()  # the true state
+        expect(box(page, f"{HOLIDAY_MEAL} du lundi 21 décembre")).not_to_be_checked()  # the true state
+        # ... and the slot says why, next to the box.
+        expect(slot_of(page, f"{HOLIDAY_MEAL} du lundi 21 décembre")).to_contain_text(f"Non enregistré : {DEPENDENCY}")
         check_page(page)
         # The summary's link leads to the refused slot's box, which takes focus.
         summary.get_by_role("link").press("Enter")
         expect(page).to_have_url(re.compile(r"#cb-\d+-2026-12-21$"))
-        expect(box(page, "Repas du lundi 21 décembre")).to_be_focused()
+        expect(box(page, f"{HOLIDAY_MEAL} du lundi 21 décembre")).to_be_focused()
 
         # Undo through the same form: no refusal any more, the title loses its "Erreur : ".
         box(page, "Accueil du matin du jeudi 3 décembre").uncheck()

@@ -73,3 +73,35 @@ def test_agent_agenda_toggle_needs_a_reason_and_keeps_focus(page):
         expect(page.locator("#status")).to_have_text(re.compile(r" réservé\.$" if wanted else r" annulé\.$"))
         expect(page.locator("#alert")).to_be_empty()
         expect(box).to_be_focused()
+
+
+def test_agent_agenda_opens_at_the_reason_field_which_stays_in_view_and_a_missing_reason_is_said_at_the_box(page):
+    """On a 1024 px tablet: the agenda opens on the week, at the top where the reason is typed (never at an anchor
+    past it); down a long month the reason field stays in view; a box ticked without a reason says so next to
+    itself, with a link to the field."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    login(page, *AGENT)
+    open_martin_agenda(page)
+    expect(page).to_have_url(re.compile(r"/gestion/enfants/\d+/agenda/semaine/2026-11-23$"))
+    reason = page.get_by_label(re.compile(r"^Motif de la modification"))
+    expect(reason).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") == 0
+
+    page.get_by_role("link", name="Tout le mois de novembre 2026").click()
+    expect(page.locator("h1")).to_have_text("Agenda de Léa — novembre 2026")
+    box = page.locator("form.agenda input[type=checkbox]").last  # the end of the month, screens below the field
+    was = box.is_checked()
+    box.focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#alert")).to_have_text("Indiquez le motif de la modification avant de cocher.")
+    key = box.get_attribute("id").removeprefix("cb-")
+    line = page.locator(f"#rf-{key}")
+    expect(line).to_have_text("Non enregistré : indiquez d'abord le motif de la modification. Aller au motif")
+    expect(box).to_be_checked(checked=was)
+    expect(box).to_be_focused()
+    for seen in (box, line, reason):  # the box, why it was refused and where to type the reason: all in view
+        expect(seen).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") > 1000
+    assert_axe_clean(page)
+    line.get_by_role("link", name="Aller au motif").click()
+    expect(reason).to_be_focused()
