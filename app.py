@@ -9,15 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, current_app, g, make_response, render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import SecurityError
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, SecurityError
 
+from blueprints import edge
+from blueprints.edge import InvalidCharacters
 from extensions import babel, csrf, htmx, limiter, login_manager, migrate
 from models import User, commune_settings, db
 
@@ -129,6 +133,7 @@ def create_app(config: dict | None = None) -> Flask:
         # Never X-Forwarded-Host (x_host=0): the host the application answers for is PUBLIC_URL's, not a header.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
 
+    edge.init_app(app)  # bounded ids and the character check, before the blueprints' rules and CSRF
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
     csrf.init_app(app)
@@ -179,7 +184,9 @@ def create_app(config: dict | None = None) -> Flask:
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_commune():
-        return {"commune": commune_settings(), "demo_mode": app.config["DEMO"]}
+        if g.get("error_page"):  # an error page never queries: the transaction may have failed (see error_page)
+            return {"commune": None, "demo_mode": app.config["DEMO"], "error_page": True}
+        return {"commune": commune_settings(), "demo_mode": app.config["DEMO"], "error_page": False}
 
     app.jinja_env.filters["date_long"] = lambda d: format_date(d, "EEEE d MMMM y") if d else ""
     app.jinja_env.filters["date_short"] = lambda d: format_date(d, "dd/MM/y") if d else ""
@@ -191,12 +198,36 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["rules_format_date"] = plain_date
 
 
+def error_page(code: int, title: str, message: str) -> Response:
+    """An error page that works whatever state the database session is in.
+
+    The transaction is rolled back first (after a failed statement PostgreSQL refuses every query until then), and
+    the page is rendered without any query: no commune name, no signed-in user in the header (the user object was
+    expired by the rollback, reading it would query). Should rendering still fail, a plain page goes out; either
+    way with the security headers, set here rather than left to after_request."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone: the page still has to go out
+        current_app.logger.exception("rollback before an error page failed")
+    g.error_page = True
+    try:
+        body = render_template("error.html", code=code, title=title, message=message)
+    except Exception:
+        current_app.logger.exception("error page %s could not be rendered", code)
+        body = f'<!doctype html><html lang="fr"><title>{escape(title)}</title><h1>{escape(title)}</h1>' \
+               f"<p>{escape(message)}</p></html>"
+    return set_security_headers(make_response(body, code))
+
+
 def register_error_pages(app: Flask) -> None:
-    def page(code: int, title: str, message: str):
-        return render_template("error.html", code=code, title=title, message=message), code
+    page = error_page
 
     @app.errorhandler(400)
     def bad_request(e):
+        if isinstance(e, InvalidCharacters):
+            return page(400, _("Caractère non autorisé"), _(
+                "La demande contient un caractère non autorisé (caractère nul ou texte mal encodé). Revenez à la page "
+                "précédente, retirez ce caractère (retapez le texte s'il a été collé) puis réessayez."))
         return page(
             400, _("Requête invalide"), _("La demande n'a pas pu être comprise. Réessayez depuis la page précédente.")
         )
@@ -205,7 +236,7 @@ def register_error_pages(app: Flask) -> None:
     def untrusted_host(e):
         """Host header outside TRUSTED_HOSTS: no URL can be built for it, so a plain page without any link."""
         message = _("Requête invalide : ce site ne répond pas à cette adresse.")
-        return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
+        return set_security_headers(make_response((message, 400, {"Content-Type": "text/plain; charset=utf-8"})))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
@@ -239,17 +270,32 @@ def register_error_pages(app: Flask) -> None:
     def server_error(e):
         return page(500, _("Erreur du serveur"), _("Une erreur est survenue de notre côté. Réessayez dans un instant."))
 
+    @app.errorhandler(Exception)
+    def unexpected(e):
+        """Any other exception: logged, then the 500 page (with its headers) instead of the WSGI server's bare one.
+        In tests and debug mode (PROPAGATE_EXCEPTIONS) it goes up with its traceback, as Flask does by default."""
+        if isinstance(e, HTTPException):
+            return e  # an HTTP error without a page of its own (405...): Werkzeug's answer, after_request adds headers
+        propagate = app.config["PROPAGATE_EXCEPTIONS"]
+        if propagate if propagate is not None else (app.testing or app.debug):
+            raise e
+        app.log_exception(sys.exc_info())
+        return server_error(e)
+
+
+def set_security_headers(response: Response) -> Response:
+    """The headers every answer carries, error pages included."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if not (current_app.config["DEMO"] or current_app.testing) and request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.endpoint != "static" and response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
 
 def register_security_headers(app: Flask) -> None:
-    @app.after_request
-    def headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if not (app.config["DEMO"] or app.config.get("TESTING")) and request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.endpoint and request.endpoint != "static" and response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.after_request(set_security_headers)

@@ -24,6 +24,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, StopValidation
 
+from blueprints import edge
+
 WEEKDAYS = [SelectChoice(n, label) for n, label in enumerate(
     (_l("Lundi"), _l("Mardi"), _l("Mercredi"), _l("Jeudi"), _l("Vendredi"), _l("Samedi"), _l("Dimanche")))]
 NO_POLICY = "none"
@@ -67,7 +69,7 @@ class DayField(_FrenchInput, DateField):
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        if self.data is not None and not 2000 <= self.data.year <= 2100:
+        if self.data is not None and not edge.supported_day(self.data):
             self.data = None
             raise ValueError(self.invalid_message)
 

@@ -18,6 +18,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from blueprints import edge
 from blueprints.family.uploads import detect_type
 
 MAX_DAYS = 62
@@ -37,6 +38,9 @@ class FrenchDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as exc:
             raise ValueError(self.invalid_message) from exc
+        if self.data is not None and not edge.supported_day(self.data):  # year 9999: a typo, not an absence
+            self.data = None
+            raise ValueError(self.invalid_message)
 
 
 class AbsenceForm(FlaskForm):

@@ -4,6 +4,7 @@ month context, apply wanted states through the service and answer a toggle."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from flask_login import current_user
 
 import clock
 import mail
+from blueprints import edge
 from blueprints.htmx import is_partial, render
 from blueprints.reservations import month as month_view
 from blueprints.reservations import rules, service, wording
@@ -18,13 +20,11 @@ from models import Person, User, db
 
 
 def parse_month(value: str) -> tuple[int, int]:
-    """"2026-11" -> (2026, 11); anything else is a 404 (a URL that does not exist)."""
-    try:
-        year, month = (int(x) for x in value.split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
+    """"2026-11" -> (2026, 11); anything else, or a month outside the years the portal handles, is a 404."""
+    if re.fullmatch(r"\d{4}-\d{2}", value, re.ASCII) is None:
         abort(404)
-    if not 2000 <= year <= 2100 or len(value) != 7:
+    year, month = int(value[:4]), int(value[5:])
+    if not 1 <= month <= 12 or not edge.FIRST_DAY.year <= year <= edge.LAST_DAY.year:
         abort(404)
     return year, month
 
@@ -59,12 +59,14 @@ def month_context(child: Person, year: int, month: int, by_agent: bool = False) 
 
 
 def parse_slot(value: str) -> tuple[int, dt.date] | None:
-    """"12:2026-11-23" -> (12, date); None when malformed."""
+    """"12:2026-11-23" -> (12, date); None when malformed, or when the id or the day cannot exist (edge.py)."""
+    unit_part, _sep, day_part = value.partition(":")
+    unit_id = edge.parse_id(unit_part)
     try:
-        unit_part, day_part = value.split(":", 1)
-        return int(unit_part), dt.date.fromisoformat(day_part)
-    except (ValueError, TypeError):
+        day = dt.date.fromisoformat(day_part) if len(day_part) == 10 else None
+    except ValueError:
         return None
+    return (unit_id, day) if unit_id is not None and edge.supported_day(day) else None
 
 
 def apply_many(child: Person, wanted: dict[tuple[int, dt.date], bool], *, by_agent: bool = False,

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from blueprints import edge
 from blueprints.family.access import require_parent
 from blueprints.htmx import render
 from blueprints.reservations import rules, service
@@ -99,7 +100,6 @@ def _runs_on(start: dt.date, end: dt.date):
         return bool(status) or status.reason_code not in CLOSED_DAY
 
     return runs
-    return runs
 
 
 @dataclass
@@ -177,7 +177,7 @@ def parse_week(value: str) -> dt.date:
         day = dt.date.fromisocalendar(int(iso[1]), int(iso[2]), 1) if iso else dt.date.fromisoformat(value)
     except ValueError:
         abort(404)
-    if not 2000 <= day.year <= 2100:
+    if not edge.supported_day(day):
         abort(404)
     return day - dt.timedelta(days=day.weekday())
 
