@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from blueprints import edge
 from blueprints.edge import InvalidCharacters
 from extensions import babel, csrf, htmx, limiter, login_manager, migrate
-from models import User, commune_settings, db
+from models import commune_settings, db
 
 TRUE = {"1", "true", "yes", "on", "oui"}
 
@@ -143,10 +143,10 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    from blueprints.auth import sessions
+
+    # The account must be active and this browser's session row open (logout really ends a session).
+    login_manager.user_loader(sessions.load_user)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -48,12 +46,6 @@ def _dummy_hash() -> str:
     if "hash" not in cache:
         cache["hash"] = hasher().hash("portail-familles-dummy-password")
     return cache["hash"]
-
-
-def fingerprint(stored_hash: str | None) -> str:
-    """A short keyed digest of the stored hash, kept in the session: it changes when the password changes."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, (stored_hash or "").encode(), hashlib.sha256).hexdigest()[:20]
 
 
 def needs_rehash(stored_hash: str) -> bool:

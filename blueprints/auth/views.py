@@ -5,23 +5,17 @@ from __future__ import annotations
 from functools import partial
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 import clock
 import mail
-from blueprints.auth import tokens
+from blueprints.auth import sessions, tokens
 from blueprints.auth.forms import EmailForm, EmptyForm, LoginForm, SetPasswordForm
 from blueprints.auth.mails import reset_mail
-from blueprints.auth.passwords import (
-    fingerprint,
-    hash_password,
-    needs_rehash,
-    password_problem,
-    verify_password,
-)
+from blueprints.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from blueprints.htmx import render
 from extensions import limiter, submitted_email
 from models import User, db, normalize_email
@@ -29,7 +23,6 @@ from models import User, db, normalize_email
 bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = _l("Adresse e-mail ou mot de passe incorrect.")
-PASSWORD_KEY = "_pwd"  # session key of the password fingerprint (see end_stale_session)
 
 
 def home_for(user: User) -> str:
@@ -47,25 +40,24 @@ def safe_next(target: str | None) -> str | None:
 
 
 def start_session(user: User) -> None:
-    """Log `user` in on a fresh session and remember when they last came (shown on "Mon accueil")."""
+    """Log `user` in on a fresh session with its own session row, and remember when they last came (shown on
+    "Mon accueil")."""
     now = clock.now()
     user.previous_login_at = user.last_login_at
     user.last_login_at = now
-    db.session.commit()
     session.clear()  # no session fixation: nothing from before the login survives
     login_user(user)
-    session[PASSWORD_KEY] = fingerprint(user.password_hash)
+    sessions.open_session(user, now)
+    db.session.commit()
     session.permanent = True
 
 
 @bp.before_app_request
-def end_stale_session():
-    """A session opened before the password last changed is ended (a reset locks out whoever had the old one)."""
-    if request.endpoint == "static" or PASSWORD_KEY not in session or not current_user.is_authenticated:
-        return
-    if session[PASSWORD_KEY] != fingerprint(current_user.password_hash):
-        logout_user()
-        session.clear()
+def load_signed_in_user():
+    """Read the signed-in user first thing, so its session row is checked (and its use noted, committed at once)
+    before any view writes: see sessions.load_user."""
+    if request.endpoint != "static":
+        current_user._get_current_object()
 
 
 def _login_failed(response) -> bool:
@@ -103,10 +95,27 @@ def logout():
     """Log out (POST with CSRF only, so no link or image can log a parent out)."""
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("public.home"))
+    sessions.revoke_current(clock.now())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté(e). À bientôt !"), "success")
     return redirect(url_for("public.home"))
+
+
+@bp.route("/deconnexion/partout", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """« Se déconnecter de tous les appareils »: every session of the account ends, this one included (a phone
+    lost, a computer shared): the cookies they hold no longer open anything."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    sessions.revoke_all(current_user, clock.now())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Vous êtes déconnecté(e) de tous les appareils. Reconnectez-vous pour continuer ici."), "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
@@ -149,7 +158,7 @@ def _set_password_page(purpose: str, token: str, template: str):
             return render("auth/link_problem.html", link_state="used", purpose=purpose, status=410)
         user.password_hash = hash_password(form.password.data)
         tokens.revoke_all(user, now)
-        db.session.commit()
+        sessions.revoke_all(user, now)  # whoever had the old password is out, on every device
         start_session(user)
         flash(_("Votre mot de passe est enregistré. Bienvenue sur votre espace !")
               if purpose == "invitation" else _("Votre nouveau mot de passe est enregistré."), "success")
