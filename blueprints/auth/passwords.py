@@ -1,4 +1,4 @@
-"""Password hashing (argon2id via argon2-cffi) and the password policy (CNIL 2022-100: >= 12 characters)."""
+"""Password hashing (argon2id via argon2-cffi). What a new password must be is password_policy.py."""
 
 from __future__ import annotations
 
@@ -7,10 +7,6 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import gettext as _
-
-MIN_LENGTH = 12
-MAX_LENGTH = 128
 
 
 @lru_cache(maxsize=4)
@@ -53,24 +49,3 @@ def needs_rehash(stored_hash: str) -> bool:
         return hasher().check_needs_rehash(stored_hash)
     except InvalidHashError:
         return True
-
-
-def password_problem(password: str, *, email: str = "", names: tuple[str, ...] = ()) -> str | None:
-    """The first reason this password is refused, in French, or None. Used by every form that sets one."""
-    if len(password) < MIN_LENGTH:
-        return _(
-            "Le mot de passe doit contenir au moins %(min)d caractères (il en a %(n)d).",
-            min=MIN_LENGTH,
-            n=len(password),
-        )
-    if len(password) > MAX_LENGTH:
-        return _("Le mot de passe doit contenir au plus %(max)d caractères.", max=MAX_LENGTH)
-    lowered = password.lower()
-    if email and lowered in (email.lower(), email.split("@")[0].lower()):
-        return _("Le mot de passe ne doit pas être votre adresse e-mail.")
-    if len(set(password)) < 5:
-        return _("Le mot de passe est trop répétitif : variez les caractères ou utilisez plusieurs mots.")
-    for name in names:
-        if name and len(name) >= 3 and lowered == name.lower():
-            return _("Le mot de passe ne doit pas être votre nom ou prénom.")
-    return None

@@ -15,7 +15,8 @@ import mail
 from blueprints.auth import sessions, tokens
 from blueprints.auth.forms import EmailForm, EmptyForm, LoginForm, SetPasswordForm
 from blueprints.auth.mails import reset_mail
-from blueprints.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from blueprints.auth.password_policy import HINT, password_problem
+from blueprints.auth.passwords import hash_password, needs_rehash, verify_password
 from blueprints.htmx import render
 from extensions import limiter, submitted_email
 from models import User, db, normalize_email
@@ -163,18 +164,26 @@ def _set_password_page(purpose: str, token: str, template: str):
         flash(_("Votre mot de passe est enregistré. Bienvenue sur votre espace !")
               if purpose == "invitation" else _("Votre nouveau mot de passe est enregistré."), "success")
         return redirect(home_for(user))
-    return render(template, form=form, user=user)
+    return render(template, form=form, user=user, password_hint=HINT)
 
 
 def _password_acceptable(form: SetPasswordForm, user: User) -> bool:
     """Validate the form and the password policy; each problem is attached to its field, all shown at once."""
     valid = form.validate()
-    problem = form.password.data and password_problem(
-        form.password.data, email=user.email, names=tuple(filter(None, user.display_name.split()))
-    )
+    problem = form.password.data and password_problem(form.password.data, email=user.email, names=user_names(user))
     if problem:
         form.password.errors.append(problem)
     return valid and not problem
+
+
+def user_names(user: User) -> tuple[str, ...]:
+    """The names a password must not reuse: the account's display name, the guardian's names, the family's."""
+    names = user.display_name.split()
+    if user.person is not None:
+        names += [*user.person.first_name.split(), *user.person.last_name.split()]
+    if user.family is not None:
+        names += user.family.name.split()
+    return tuple(filter(None, names))
 
 
 @bp.route("/activer/<token>", methods=["GET", "POST"])
