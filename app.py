@@ -14,13 +14,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, make_response, render_template, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_timedelta
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from blueprints import edge
+from blueprints.auth import devices
 from blueprints.edge import InvalidCharacters
 from extensions import babel, csrf, htmx, limiter, login_manager, migrate
 from models import commune_settings, db
@@ -53,6 +54,7 @@ def load_config(app: Flask) -> None:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://",
         LOGIN_LIMIT_PER_ACCOUNT=os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         LOGIN_LIMIT_PER_ADDRESS=os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        LOGIN_LIMIT_PER_DEVICE=os.environ.get("LOGIN_LIMIT_PER_DEVICE", "5 per 15 minutes"),
         UPLOAD_MAX_BYTES=5 * 1024 * 1024,
         MAX_CONTENT_LENGTH=6 * 1024 * 1024,
         # Sessions: long enough to keep an agenda open a whole day (RGAA 13.1.4), CSRF tied to the session only.
@@ -260,11 +262,16 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(e):
-        return page(
-            429,
-            _("Trop de tentatives"),
-            _("Trop de tentatives en peu de temps. Par sécurité, attendez 15 minutes avant de réessayer."),
-        )
+        """The wait is the window of the limit reached (it doubles while failures go on, see auth/devices.py)."""
+        limit = getattr(e, "limit", None)
+        seconds = limit.limit.get_expiry() if limit is not None else 15 * 60
+        delay = format_timedelta(dt.timedelta(seconds=seconds), threshold=1)
+        message = _("Trop de tentatives en peu de temps. Par sécurité, attendez %(delay)s avant de réessayer.",
+                    delay=delay)
+        if request.endpoint == "auth.login" and not devices.recognised():
+            message += " " + _("Depuis un appareil où vous vous êtes déjà connecté(e) à ce compte, la connexion "
+                               "reste possible sans attendre.")
+        return page(429, _("Trop de tentatives"), message)
 
     @app.errorhandler(500)
     def server_error(e):

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 import clock
 import mail
-from blueprints.auth import sessions, tokens
+from blueprints.auth import devices, sessions, tokens
 from blueprints.auth.forms import EmailForm, EmptyForm, LoginForm, SetPasswordForm
 from blueprints.auth.mails import reset_mail
 from blueprints.auth.password_policy import HINT, password_problem
@@ -51,6 +51,7 @@ def start_session(user: User) -> None:
     sessions.open_session(user, now)
     db.session.commit()
     session.permanent = True
+    devices.remember(user.email)  # this browser may log in to this account even while its address is throttled
 
 
 @bp.before_app_request
@@ -67,11 +68,14 @@ def _login_failed(response) -> bool:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=submitted_email,
-               methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(devices.account_limits, key_func=submitted_email, methods=["POST"], deduct_when=_login_failed,
+               exempt_when=devices.recognised)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_DEVICE"], key_func=devices.device_key, methods=["POST"],
+               deduct_when=_login_failed, exempt_when=devices.not_recognised)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed)
 def login():
-    """Log in with e-mail and password; one generic message whatever was wrong (no account enumeration)."""
+    """Log in with e-mail and password; one generic message whatever was wrong (no account enumeration).
+    Throttled per account (with a growing delay), per recognised browser and per address: see devices.py."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
