@@ -14,7 +14,7 @@ import clock
 import mail
 from blueprints.auth import devices, sessions, tokens
 from blueprints.auth.forms import EmailForm, EmptyForm, LoginForm, SetPasswordForm
-from blueprints.auth.mails import reset_mail
+from blueprints.auth.mails import send_reset_link
 from blueprints.auth.password_policy import HINT, password_problem
 from blueprints.auth.passwords import hash_password, needs_rehash, verify_password
 from blueprints.htmx import render
@@ -130,22 +130,11 @@ def forgot():
     """Ask for a reset link (or a new activation link). Same answer whether the address exists or not."""
     form = EmailForm()
     if form.validate_on_submit():
-        user = db.session.execute(
-            db.select(User).where(User.email == normalize_email(form.email.data))
-        ).scalar_one_or_none()
-        if user is not None and user.active:
-            sent = reset_mail(user, clock.now())
-            db.session.commit()  # the link works before the mail leaves
-            # Delivered once the answer has gone: same page, same time whether the account exists or not (an SMTP
-            # round trip, or an error page when the server is down, would reveal it). Undelivered: link withdrawn.
-            mail.deliver_after_response(sent.message, on_failure=partial(_withdraw_link, sent.token))
+        # Everything that depends on the address (look-up, link, commit, SMTP) runs once the answer has gone: the
+        # page and its timing are the same whether an account exists or not (issue #12, item 5).
+        mail.after_response(partial(send_reset_link, normalize_email(form.email.data)), "password reset")
         return render("auth/forgot_sent.html", email=form.email.data.strip())
     return render("auth/forgot.html", form=form)
-
-
-def _withdraw_link(raw: str) -> None:
-    tokens.withdraw(raw)
-    db.session.commit()
 
 
 def _set_password_page(purpose: str, token: str, template: str):
