@@ -451,3 +451,23 @@ def test_an_error_page_renders_even_when_the_database_is_gone(app, world, monkey
     response = clients["anonymous"].get("/enfants/2147483648/agenda")  # 404 before any query
     assert response.status_code == 404 and "Page introuvable" in response.text
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_every_error_page_carries_the_security_headers(app, world, monkeypatch):
+    clients, values = world
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "1 per 15 minutes"
+    anonymous, parent = clients["anonymous"], clients["parent"]
+    token = csrf_from(anonymous.get("/connexion").text)
+    for _ in range(2):
+        too_many = anonymous.post("/connexion", data={"email": "x@example.org", "password": "y", "csrf_token": token})
+    answers = {
+        400: anonymous.post("/connexion", data={"email": "x@example.org"}),  # no CSRF token
+        404: parent.get("/enfants/2147483648"),
+        405: parent.get("/deconnexion"),
+        429: too_many,
+        302: anonymous.get("/mon-accueil"),
+    }
+    for code, response in answers.items():
+        assert response.status_code == code
+        for header in SECURITY_HEADERS:
+            assert header in response.headers, (code, header)
