@@ -11,6 +11,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, make_response, render_template, request
@@ -184,11 +185,24 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_template_helpers(app: Flask) -> None:
+    def remember_commune(row) -> None:
+        """Keep the commune's name in plain strings for the error pages, which never query (see error_page)."""
+        app.extensions["portail_commune"] = (
+            SimpleNamespace(name=row.name, service_name=row.service_name) if row is not None else None)
+
+    @app.before_request
+    def commune_for_error_pages():
+        if "portail_commune" not in app.extensions:  # once per process; every page rendered refreshes it
+            remember_commune(commune_settings())
+
     @app.context_processor
     def inject_commune():
         if g.get("error_page"):  # an error page never queries: the transaction may have failed (see error_page)
-            return {"commune": None, "demo_mode": app.config["DEMO"], "error_page": True}
-        return {"commune": commune_settings(), "demo_mode": app.config["DEMO"], "error_page": False}
+            return {"commune": app.extensions.get("portail_commune"), "demo_mode": app.config["DEMO"],
+                    "error_page": True}
+        commune = commune_settings()
+        remember_commune(commune)
+        return {"commune": commune, "demo_mode": app.config["DEMO"], "error_page": False}
 
     app.jinja_env.filters["date_long"] = lambda d: format_date(d, "EEEE d MMMM y") if d else ""
     app.jinja_env.filters["date_short"] = lambda d: format_date(d, "dd/MM/y") if d else ""
@@ -204,9 +218,9 @@ def error_page(code: int, title: str, message: str) -> Response:
     """An error page that works whatever state the database session is in.
 
     The transaction is rolled back first (after a failed statement PostgreSQL refuses every query until then), and
-    the page is rendered without any query: no commune name, no signed-in user in the header (the user object was
-    expired by the rollback, reading it would query). Should rendering still fail, a plain page goes out; either
-    way with the security headers, set here rather than left to after_request."""
+    the page is rendered without any query: the commune's name as last read (plain strings), no signed-in user in
+    the header (the user object was expired by the rollback, reading it would query). Should rendering still fail,
+    a plain page goes out; either way with the security headers, set here rather than left to after_request."""
     try:
         db.session.rollback()
     except Exception:  # the connection itself may be gone: the page still has to go out

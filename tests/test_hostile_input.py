@@ -430,6 +430,7 @@ def test_the_500_page_needs_no_database_and_carries_the_security_headers(app, fa
                 event.remove(db.engine, "before_cursor_execute", record)
             assert response.status_code == 500, (who, name)
             assert "Erreur du serveur" in response.text
+            assert "Erreur du serveur — Ville de Démo-sur-Loire" in response.text  # the name as last read, no query
             assert response.headers["Content-Security-Policy"] and response.headers["X-Frame-Options"] == "DENY"
             assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert not any("commune_settings" in s for s in statements), (who, name)
