@@ -9,17 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
-from flask_babel import format_date, format_datetime
+from flask import Flask, Response, current_app, g, make_response, render_template, request
+from flask_babel import format_date, format_datetime, format_timedelta
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import SecurityError
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, SecurityError
 
+from blueprints import edge
+from blueprints.auth import devices
+from blueprints.edge import InvalidCharacters
 from extensions import babel, csrf, htmx, limiter, login_manager, migrate
-from models import User, commune_settings, db
+from models import commune_settings, db
 
 TRUE = {"1", "true", "yes", "on", "oui"}
 
@@ -49,6 +55,7 @@ def load_config(app: Flask) -> None:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://",
         LOGIN_LIMIT_PER_ACCOUNT=os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         LOGIN_LIMIT_PER_ADDRESS=os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        LOGIN_LIMIT_PER_DEVICE=os.environ.get("LOGIN_LIMIT_PER_DEVICE", "5 per 15 minutes"),
         UPLOAD_MAX_BYTES=5 * 1024 * 1024,
         MAX_CONTENT_LENGTH=6 * 1024 * 1024,
         # Sessions: long enough to keep an agenda open a whole day (RGAA 13.1.4), CSRF tied to the session only.
@@ -129,6 +136,7 @@ def create_app(config: dict | None = None) -> Flask:
         # Never X-Forwarded-Host (x_host=0): the host the application answers for is PUBLIC_URL's, not a header.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
 
+    edge.init_app(app)  # bounded ids and the character check, before the blueprints' rules and CSRF
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
     csrf.init_app(app)
@@ -138,10 +146,10 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    from blueprints.auth import sessions
+
+    # The account must be active and this browser's session row open (logout really ends a session).
+    login_manager.user_loader(sessions.load_user)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -183,9 +191,24 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_template_helpers(app: Flask) -> None:
+    def remember_commune(row) -> None:
+        """Keep the commune's name in plain strings for the error pages, which never query (see error_page)."""
+        app.extensions["portail_commune"] = (
+            SimpleNamespace(name=row.name, service_name=row.service_name) if row is not None else None)
+
+    @app.before_request
+    def commune_for_error_pages():
+        if "portail_commune" not in app.extensions:  # once per process; every page rendered refreshes it
+            remember_commune(commune_settings())
+
     @app.context_processor
     def inject_commune():
-        return {"commune": commune_settings(), "demo_mode": app.config["DEMO"]}
+        if g.get("error_page"):  # an error page never queries: the transaction may have failed (see error_page)
+            return {"commune": app.extensions.get("portail_commune"), "demo_mode": app.config["DEMO"],
+                    "error_page": True}
+        commune = commune_settings()
+        remember_commune(commune)
+        return {"commune": commune, "demo_mode": app.config["DEMO"], "error_page": False}
 
     app.jinja_env.filters["date_long"] = lambda d: format_date(d, "EEEE d MMMM y") if d else ""
     app.jinja_env.filters["date_short"] = lambda d: format_date(d, "dd/MM/y") if d else ""
@@ -197,12 +220,36 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["plain_date"] = plain_date
 
 
+def error_page(code: int, title: str, message: str) -> Response:
+    """An error page that works whatever state the database session is in.
+
+    The transaction is rolled back first (after a failed statement PostgreSQL refuses every query until then), and
+    the page is rendered without any query: the commune's name as last read (plain strings), no signed-in user in
+    the header (the user object was expired by the rollback, reading it would query). Should rendering still fail,
+    a plain page goes out; either way with the security headers, set here rather than left to after_request."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone: the page still has to go out
+        current_app.logger.exception("rollback before an error page failed")
+    g.error_page = True
+    try:
+        body = render_template("error.html", code=code, title=title, message=message)
+    except Exception:
+        current_app.logger.exception("error page %s could not be rendered", code)
+        body = f'<!doctype html><html lang="fr"><title>{escape(title)}</title><h1>{escape(title)}</h1>' \
+               f"<p>{escape(message)}</p></html>"
+    return set_security_headers(make_response(body, code))
+
+
 def register_error_pages(app: Flask) -> None:
-    def page(code: int, title: str, message: str):
-        return render_template("error.html", code=code, title=title, message=message), code
+    page = error_page
 
     @app.errorhandler(400)
     def bad_request(e):
+        if isinstance(e, InvalidCharacters):
+            return page(400, _("Caractère non autorisé"), _(
+                "La demande contient un caractère non autorisé (caractère nul ou texte mal encodé). Revenez à la page "
+                "précédente, retirez ce caractère (retapez le texte s'il a été collé) puis réessayez."))
         return page(
             400, _("Requête invalide"), _("La demande n'a pas pu être comprise. Réessayez depuis la page précédente.")
         )
@@ -211,7 +258,7 @@ def register_error_pages(app: Flask) -> None:
     def untrusted_host(e):
         """Host header outside TRUSTED_HOSTS: no URL can be built for it, so a plain page without any link."""
         message = _("Requête invalide : ce site ne répond pas à cette adresse.")
-        return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
+        return set_security_headers(make_response((message, 400, {"Content-Type": "text/plain; charset=utf-8"})))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
@@ -235,27 +282,47 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(e):
-        return page(
-            429,
-            _("Trop de tentatives"),
-            _("Trop de tentatives en peu de temps. Par sécurité, attendez 15 minutes avant de réessayer."),
-        )
+        """The wait is the window of the limit reached (it doubles while failures go on, see auth/devices.py)."""
+        limit = getattr(e, "limit", None)
+        seconds = limit.limit.get_expiry() if limit is not None else 15 * 60
+        delay = format_timedelta(dt.timedelta(seconds=seconds), threshold=1)
+        message = _("Trop de tentatives en peu de temps. Par sécurité, attendez %(delay)s avant de réessayer.",
+                    delay=delay)
+        if request.endpoint == "auth.login" and not devices.recognised():
+            message += " " + _("Depuis un appareil où vous vous êtes déjà connecté(e) à ce compte, la connexion "
+                               "reste possible sans attendre.")
+        return page(429, _("Trop de tentatives"), message)
 
     @app.errorhandler(500)
     def server_error(e):
         return page(500, _("Erreur du serveur"), _("Une erreur est survenue de notre côté. Réessayez dans un instant."))
 
+    @app.errorhandler(Exception)
+    def unexpected(e):
+        """Any other exception: logged, then the 500 page (with its headers) instead of the WSGI server's bare one.
+        In tests and debug mode (PROPAGATE_EXCEPTIONS) it goes up with its traceback, as Flask does by default."""
+        if isinstance(e, HTTPException):
+            return e  # an HTTP error without a page of its own (405...): Werkzeug's answer, after_request adds headers
+        propagate = app.config["PROPAGATE_EXCEPTIONS"]
+        if propagate if propagate is not None else (app.testing or app.debug):
+            raise e
+        app.log_exception(sys.exc_info())
+        return server_error(e)
+
+
+def set_security_headers(response: Response) -> Response:
+    """The headers every answer carries, error pages included."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if not (current_app.config["DEMO"] or current_app.testing) and request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.endpoint != "static" and response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
 
 def register_security_headers(app: Flask) -> None:
-    @app.after_request
-    def headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if not (app.config["DEMO"] or app.config.get("TESTING")) and request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.endpoint and request.endpoint != "static" and response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.after_request(set_security_headers)

@@ -8,6 +8,7 @@ password-reset link).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import smtplib
 import ssl
 import uuid
@@ -16,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import after_this_request, current_app, render_template, url_for
+from flask import after_this_request, current_app, render_template, request, url_for
 from flask_babel import get_locale
 
 
@@ -83,28 +84,25 @@ def send(to: str, subject: str, template: str, **context) -> EmailMessage:
     return msg
 
 
-def deliver_after_response(msg: EmailMessage, on_failure: Callable[[], None] | None = None) -> None:
-    """Deliver a message built in this request once the response has been sent (`Response.call_on_close`).
+def after_response(job: Callable[[], None], what: str) -> None:
+    """Run `job()` once the response has been sent (`Response.call_on_close`), in a copy of this request's context
+    (same host and scheme for the links it builds, a fresh database session); a failure is logged.
 
-    For answers that must not depend on whether a mail leaves ("Mot de passe oublié": no account enumeration by
-    timing): the page goes out at once, SMTP is spoken afterwards by the same worker. A failure is logged, then
-    `on_failure` runs (in a fresh application context, e.g. to withdraw the link the mail carried); the page is
-    already gone, so it never becomes an error page."""
+    For answers that must not depend on the work: "Mot de passe oublié" looks the address up, issues the link and
+    speaks SMTP only after answering, so the page comes as fast for an unknown address as for an account (no
+    account enumeration by timing), and an SMTP or database failure never turns into an error page."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    environ = {key: value for key, value in request.environ.items() if key != "werkzeug.request"}
+    environ.update({"wsgi.input": io.BytesIO(), "CONTENT_LENGTH": "0"})  # the body was read: nothing to re-read
 
-    def deliver_now() -> None:
-        with app.app_context():
+    def run() -> None:
+        with app.request_context(environ):
             try:
-                deliver(msg)
+                job()
             except Exception:
-                app.logger.exception("mail not delivered after the response: %s", msg["Subject"])
-                if on_failure is not None:
-                    try:
-                        on_failure()
-                    except Exception:
-                        app.logger.exception("clean-up after an undelivered mail failed")
+                app.logger.exception("%s failed after the response", what)
 
     @after_this_request
     def attach(response):
-        response.call_on_close(deliver_now)
+        response.call_on_close(run)
         return response

@@ -6,7 +6,7 @@ No Flask request code in them. Money is in integer cents, dates are `date`, inst
 Names follow the glossary in docs/architecture.md (French on screen, English in code).
 """
 
-from schema.accounts import AccountToken, FamilyChange, User, normalize_email
+from schema.accounts import AccountToken, FamilyChange, User, UserSession, normalize_email
 from schema.activities import Activity, Closure, DeadlinePolicy, Enrollment, Period, Unit
 from schema.base import (
     DEFAULT_JUSTIFICATION_HOURS,
@@ -24,6 +24,7 @@ from schema.reservations import ABSENCE_STATUSES, Absence, Document, Reservation
 __all__ = [
     "ABSENCE_STATUSES", "DEFAULT_JUSTIFICATION_HOURS", "NAMING", "AccountToken", "Absence", "Activity", "Base",
     "Closure", "CommuneSettings", "DeadlinePolicy", "Document", "Enrollment", "Family", "FamilyChange", "Period",
-    "Person", "Reservation", "ReservationChange", "School", "UTCDateTime", "Unit", "User", "commune_settings", "db",
+    "Person", "Reservation", "ReservationChange", "School", "UTCDateTime", "Unit", "User", "UserSession",
+    "commune_settings", "db",
     "normalize_email", "utcnow",
 ]

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 import clock
+from blueprints import edge
 from blueprints.htmx import is_partial, render
 from blueprints.notify import notify_promoted
 from blueprints.reservations import month as month_view
@@ -93,15 +94,14 @@ def pop_refused() -> tuple[list[tuple[str, str]], dict[str, str]]:
 
 
 def parse_slot(value: str) -> tuple[int, dt.date] | None:
-    """"12:2026-11-23" -> (12, date); None when malformed or out of the range the rules handle."""
+    """"12:2026-11-23" -> (12, date); None when malformed, or when the id or the day cannot exist (edge.py)."""
+    unit_part, _sep, day_part = value.partition(":")
+    unit_id = edge.parse_id(unit_part)
     try:
-        unit_part, day_part = value.split(":", 1)
-        unit_id, day = int(unit_part), dt.date.fromisoformat(day_part)
-    except (ValueError, TypeError):
+        day = dt.date.fromisoformat(day_part) if len(day_part) == 10 else None
+    except ValueError:
         return None
-    if not (0 < unit_id < 2**31 and 2000 <= day.year <= 2100):
-        return None
-    return unit_id, day
+    return (unit_id, day) if unit_id is not None and edge.supported_day(day) else None
 
 
 def apply_many(child: Person, wanted: dict[tuple[int, dt.date], bool], *, by_agent: bool = False,

@@ -7,7 +7,7 @@ import datetime as dt
 
 from werkzeug.routing import BaseConverter, ValidationError
 
-from blueprints.forms import FIRST_YEAR, LAST_YEAR
+from blueprints.edge import FIRST_DAY, LAST_DAY
 
 
 class MonthConverter(BaseConverter):
@@ -17,7 +17,7 @@ class MonthConverter(BaseConverter):
 
     def to_python(self, value: str) -> dt.date:
         year, month = int(value[:4]), int(value[5:])
-        if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
+        if not (FIRST_DAY.year <= year <= LAST_DAY.year and 1 <= month <= 12):
             raise ValidationError()
         return dt.date(year, month, 1)
 

@@ -8,11 +8,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, FormField, IntegerField, SelectField, SelectMultipleField, TimeField
 from wtforms.validators import StopValidation
 
+from blueprints import edge
+
 # What the application accepts as a date: <input type="date"> sends ISO dates, people without a date picker type
-# 23/11/2026 (or 2/11/2026). Years outside FIRST_YEAR..LAST_YEAR are refused: every rule and page handles these.
+# 23/11/2026 (or 2/11/2026). Dates outside edge.FIRST_DAY..LAST_DAY are refused: every rule and page handles these.
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-MAX_INT = 2**31 - 1  # the largest integer a column holds on every engine
 BAD_CHOICE = _l("Choisissez une valeur de la liste.")
 
 
@@ -49,13 +49,13 @@ class WholeNumberField(FrenchInput, IntegerField):
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        if self.data is not None and abs(self.data) > MAX_INT:
+        if self.data is not None and abs(self.data) > edge.MAX_ID:
             self.data = None
             raise ValueError(self.invalid_message)
 
 
 class FrenchDateField(FrenchInput, DateField):
-    """The one date field: 2026-11-02, 02/11/2026 or 2/11/2026, years FIRST_YEAR..LAST_YEAR."""
+    """The one date field: 2026-11-02, 02/11/2026 or 2/11/2026, within edge.FIRST_DAY..LAST_DAY."""
 
     invalid_message = _l("Saisissez une date valide, par exemple 02/11/2026.")
 
@@ -65,7 +65,7 @@ class FrenchDateField(FrenchInput, DateField):
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
+        if self.data is not None and not edge.supported_day(self.data):
             self.data = None
             raise ValueError(self.invalid_message)
 

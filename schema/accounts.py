@@ -81,6 +81,24 @@ class AccountToken(db.Model):
     __table_args__ = (CheckConstraint("purpose IN ('invitation','reset')", name="purpose"),)
 
 
+# --------------------------------------------------------------------------- signed-in browsers
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The session cookie carries the row's id and a random secret; only a SHA-256 of the
+    secret is stored. Every request checks the row (blueprints/auth/sessions.py), so logging out, "Se déconnecter
+    de tous les appareils" or a new password ends the session for every copy of the cookie."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(60), default="")  # a summary: "Firefox, Android"
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+
 # --------------------------------------------------------------------------- journal of family files
 # (here rather than in families.py: it names who made the change, and accounts sit above families)
 class FamilyChange(db.Model):

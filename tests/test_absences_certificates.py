@@ -40,6 +40,13 @@ def world(app, make_family, make_activity):
     return build_world(app, make_family, make_activity)
 
 
+@pytest.fixture(autouse=True)
+def sessions_outlive_the_clock(app):
+    """These tests move the clock over several days between a login and the next page: sessions last longer here
+    than the 24 hours of inactivity that end them in the application (tests/test_sessions.py checks that)."""
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(days=30)
+
+
 @pytest.fixture
 def absence(world):
     """Léa absent from Thursday 19 to Sunday 22, Thursday and Friday kept as absent: to justify until Tuesday 24

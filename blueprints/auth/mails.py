@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from flask import current_app
 from flask_babel import gettext as _
 
+import clock
 import mail
 from blueprints.auth import tokens
-from models import User
+from models import User, db
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,20 @@ def reset_mail(user: User, now: dt.datetime) -> AccountMail:
     message = mail.build_message(user.email, _("Réinitialisation de votre mot de passe"), "auth/mail_reset",
                                  user=user, link=link)
     return AccountMail(message, link, raw)
+
+
+def send_reset_link(email: str) -> None:
+    """After the answer to "Mot de passe oublié" (mail.after_response): for an active account, issue the link
+    (committed before the mail leaves: a mailed link always works) and mail it; a link whose mail never left is
+    withdrawn. An unknown or deactivated address gets nothing, and nobody can tell from the page or its timing."""
+    user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None or not user.active:
+        return
+    sent = reset_mail(user, clock.now())
+    db.session.commit()
+    try:
+        mail.deliver(sent.message)
+    except Exception:
+        current_app.logger.exception("mail not delivered after the response: %s", sent.message["Subject"])
+        tokens.withdraw(sent.token)
+        db.session.commit()

@@ -1,18 +1,12 @@
-"""Password hashing (argon2id via argon2-cffi) and the password policy (CNIL 2022-100: >= 12 characters)."""
+"""Password hashing (argon2id via argon2-cffi). What a new password must be is password_policy.py."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import gettext as _
-
-MIN_LENGTH = 12
-MAX_LENGTH = 128
 
 
 @lru_cache(maxsize=4)
@@ -50,35 +44,8 @@ def _dummy_hash() -> str:
     return cache["hash"]
 
 
-def fingerprint(stored_hash: str | None) -> str:
-    """A short keyed digest of the stored hash, kept in the session: it changes when the password changes."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, (stored_hash or "").encode(), hashlib.sha256).hexdigest()[:20]
-
-
 def needs_rehash(stored_hash: str) -> bool:
     try:
         return hasher().check_needs_rehash(stored_hash)
     except InvalidHashError:
         return True
-
-
-def password_problem(password: str, *, email: str = "", names: tuple[str, ...] = ()) -> str | None:
-    """The first reason this password is refused, in French, or None. Used by every form that sets one."""
-    if len(password) < MIN_LENGTH:
-        return _(
-            "Le mot de passe doit contenir au moins %(min)d caractères (il en a %(n)d).",
-            min=MIN_LENGTH,
-            n=len(password),
-        )
-    if len(password) > MAX_LENGTH:
-        return _("Le mot de passe doit contenir au plus %(max)d caractères.", max=MAX_LENGTH)
-    lowered = password.lower()
-    if email and lowered in (email.lower(), email.split("@")[0].lower()):
-        return _("Le mot de passe ne doit pas être votre adresse e-mail.")
-    if len(set(password)) < 5:
-        return _("Le mot de passe est trop répétitif : variez les caractères ou utilisez plusieurs mots.")
-    for name in names:
-        if name and len(name) >= 3 and lowered == name.lower():
-            return _("Le mot de passe ne doit pas être votre nom ou prénom.")
-    return None

@@ -5,30 +5,24 @@ from __future__ import annotations
 from functools import partial
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 import clock
 import mail
-from blueprints.auth import bp, tokens
+from blueprints.auth import bp, devices, sessions, tokens
 from blueprints.auth.forms import EmailForm, LoginForm, SetPasswordForm
-from blueprints.auth.mails import reset_mail
-from blueprints.auth.passwords import (
-    fingerprint,
-    hash_password,
-    needs_rehash,
-    password_problem,
-    verify_password,
-)
+from blueprints.auth.mails import send_reset_link
+from blueprints.auth.password_policy import HINT, password_problem
+from blueprints.auth.passwords import hash_password, needs_rehash, verify_password
 from blueprints.forms import EmptyForm
 from blueprints.htmx import render
 from extensions import limiter, submitted_email
 from models import User, db, normalize_email
 
 LOGIN_FAILED = _l("Adresse e-mail ou mot de passe incorrect.")
-PASSWORD_KEY = "_pwd"  # session key of the password fingerprint (see end_stale_session)
 
 
 def home_for(user: User) -> str:
@@ -46,25 +40,25 @@ def safe_next(target: str | None) -> str | None:
 
 
 def start_session(user: User) -> None:
-    """Log `user` in on a fresh session and remember when they last came (shown on "Mon accueil")."""
+    """Log `user` in on a fresh session with its own session row, and remember when they last came (shown on
+    "Mon accueil")."""
     now = clock.now()
     user.previous_login_at = user.last_login_at
     user.last_login_at = now
-    db.session.commit()
     session.clear()  # no session fixation: nothing from before the login survives
     login_user(user)
-    session[PASSWORD_KEY] = fingerprint(user.password_hash)
+    sessions.open_session(user, now)
+    db.session.commit()
     session.permanent = True
+    devices.remember(user.email)  # this browser may log in to this account even while its address is throttled
 
 
 @bp.before_app_request
-def end_stale_session():
-    """A session opened before the password last changed is ended (a reset locks out whoever had the old one)."""
-    if request.endpoint == "static" or PASSWORD_KEY not in session or not current_user.is_authenticated:
-        return
-    if session[PASSWORD_KEY] != fingerprint(current_user.password_hash):
-        logout_user()
-        session.clear()
+def load_signed_in_user():
+    """Read the signed-in user first thing, so its session row is checked (and its use noted, committed at once)
+    before any view writes: see sessions.load_user."""
+    if request.endpoint != "static":
+        current_user._get_current_object()
 
 
 def _login_failed(response) -> bool:
@@ -73,11 +67,14 @@ def _login_failed(response) -> bool:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=submitted_email,
-               methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(devices.account_limits, key_func=submitted_email, methods=["POST"], deduct_when=_login_failed,
+               exempt_when=devices.recognised)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_DEVICE"], key_func=devices.device_key, methods=["POST"],
+               deduct_when=_login_failed, exempt_when=devices.not_recognised)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed)
 def login():
-    """Log in with e-mail and password; one generic message whatever was wrong (no account enumeration)."""
+    """Log in with e-mail and password; one generic message whatever was wrong (no account enumeration).
+    Throttled per account (with a growing delay), per recognised browser and per address: see devices.py."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
@@ -102,10 +99,27 @@ def logout():
     """Log out (POST with CSRF only, so no link or image can log a parent out)."""
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("public.home"))
+    sessions.revoke_current(clock.now())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté(e). À bientôt !"), "success")
     return redirect(url_for("public.home"))
+
+
+@bp.route("/deconnexion/partout", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """« Se déconnecter de tous les appareils »: every session of the account ends, this one included (a phone
+    lost, a computer shared): the cookies they hold no longer open anything."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    sessions.revoke_all(current_user, clock.now())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Vous êtes déconnecté(e) de tous les appareils. Reconnectez-vous pour continuer ici."), "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
@@ -115,22 +129,11 @@ def forgot():
     """Ask for a reset link (or a new activation link). Same answer whether the address exists or not."""
     form = EmailForm()
     if form.validate_on_submit():
-        user = db.session.execute(
-            db.select(User).where(User.email == normalize_email(form.email.data))
-        ).scalar_one_or_none()
-        if user is not None and user.active:
-            sent = reset_mail(user, clock.now())
-            db.session.commit()  # the link works before the mail leaves
-            # Delivered once the answer has gone: same page, same time whether the account exists or not (an SMTP
-            # round trip, or an error page when the server is down, would reveal it). Undelivered: link withdrawn.
-            mail.deliver_after_response(sent.message, on_failure=partial(_withdraw_link, sent.token))
+        # Everything that depends on the address (look-up, link, commit, SMTP) runs once the answer has gone: the
+        # page and its timing are the same whether an account exists or not (issue #12, item 5).
+        mail.after_response(partial(send_reset_link, normalize_email(form.email.data)), "password reset")
         return render("auth/forgot_sent.html", email=form.email.data.strip())
     return render("auth/forgot.html", form=form)
-
-
-def _withdraw_link(raw: str) -> None:
-    tokens.withdraw(raw)
-    db.session.commit()
 
 
 def _set_password_page(purpose: str, token: str, template: str):
@@ -148,23 +151,31 @@ def _set_password_page(purpose: str, token: str, template: str):
             return render("auth/link_problem.html", link_state="used", purpose=purpose, status=410)
         user.password_hash = hash_password(form.password.data)
         tokens.revoke_all(user, now)
-        db.session.commit()
+        sessions.revoke_all(user, now)  # whoever had the old password is out, on every device
         start_session(user)
         flash(_("Votre mot de passe est enregistré. Bienvenue sur votre espace !")
               if purpose == "invitation" else _("Votre nouveau mot de passe est enregistré."), "success")
         return redirect(home_for(user))
-    return render(template, form=form, user=user)
+    return render(template, form=form, user=user, password_hint=HINT)
 
 
 def _password_acceptable(form: SetPasswordForm, user: User) -> bool:
     """Validate the form and the password policy; each problem is attached to its field, all shown at once."""
     valid = form.validate()
-    problem = form.password.data and password_problem(
-        form.password.data, email=user.email, names=tuple(filter(None, user.display_name.split()))
-    )
+    problem = form.password.data and password_problem(form.password.data, email=user.email, names=user_names(user))
     if problem:
         form.password.errors.append(problem)
     return valid and not problem
+
+
+def user_names(user: User) -> tuple[str, ...]:
+    """The names a password must not reuse: the account's display name, the guardian's names, the family's."""
+    names = user.display_name.split()
+    if user.person is not None:
+        names += [*user.person.first_name.split(), *user.person.last_name.split()]
+    if user.family is not None:
+        names += user.family.name.split()
+    return tuple(filter(None, names))
 
 
 @bp.route("/activer/<token>", methods=["GET", "POST"])

@@ -18,9 +18,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 import clock
+from blueprints import edge
 from blueprints.backoffice import bp
 from blueprints.backoffice.activities import get_activity_or_404
-from blueprints.forms import FIRST_YEAR, LAST_YEAR
 from blueprints.htmx import render
 from blueprints.reservations import history, rules, service, wording
 from blueprints.reservations import month as month_view
@@ -191,7 +191,7 @@ def parse_day(value: str) -> dt.date:
         day = dt.date.fromisoformat(value)
     except ValueError:
         abort(404)
-    if not (FIRST_YEAR <= day.year <= LAST_YEAR) or len(value) != 10:
+    if not edge.supported_day(day) or len(value) != 10:
         abort(404)
     return day
 

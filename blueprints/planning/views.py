@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 import clock
+from blueprints import edge
 from blueprints.htmx import render
 from blueprints.planning import bp
 from blueprints.planning.data import Booked, family_bookings
@@ -99,7 +100,7 @@ def parse_week(value: str) -> dt.date:
         day = dt.date.fromisocalendar(int(iso[1]), int(iso[2]), 1) if iso else dt.date.fromisoformat(value)
     except ValueError:
         abort(404)
-    if not 2000 <= day.year <= 2100:
+    if not edge.supported_day(day):
         abort(404)
     return day - dt.timedelta(days=day.weekday())
 

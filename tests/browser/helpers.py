@@ -167,5 +167,5 @@ def login(page, email: str, password: str) -> None:
 
 
 def logout(page) -> None:
-    page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_role("button", name="Se déconnecter", exact=True).click()  # not "... de tous les appareils"
     page.wait_for_load_state()
