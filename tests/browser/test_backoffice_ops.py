@@ -140,7 +140,7 @@ def lea_history(live_server):
         lea = db.session.query(Person).filter_by(first_name="Léa", role="child").one()
         meal = db.session.query(Unit).filter_by(label="Repas", slot="meal").order_by(Unit.id).first()
         agent = db.session.query(User).filter_by(email=AGENT[0]).one()
-        at = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.timezone.utc)
+        at = dt.datetime(2026, 11, 23, 10, 30, tzinfo=dt.timezone.utc)  # after the pinned clock: newest of all
         rows = [ReservationChange(child_id=lea.id, unit_id=meal.id, date=dt.date(2026, 11, 27), before=None,
                                   after="reserved", actor_id=agent.id, via="agent", reason="Appel de la mère", at=at),
                 ReservationChange(child_id=lea.id, unit_id=meal.id, date=dt.date(2026, 11, 26), before="waiting",
