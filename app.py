@@ -18,8 +18,10 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import SecurityError
 
+import assets
 from extensions import babel, csrf, htmx, limiter, login_manager, migrate
 from models import User, commune_settings, db
+from requestlog import RequestLog, configure_logging
 
 TRUE = {"1", "true", "yes", "on", "oui"}
 
@@ -62,10 +64,18 @@ def load_config(app: Flask) -> None:
         BABEL_DEFAULT_LOCALE="fr",
         BABEL_DEFAULT_TIMEZONE="Europe/Paris",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(app.root_path) / "translations"),
-        ARGON2_PARAMS={},  # argon2-cffi defaults (RFC 9106 low-memory profile); tests pass cheaper ones
+        ARGON2_PARAMS=argon2_params(),
     )
     if "SESSION_COOKIE_SECURE" in os.environ:
         app.config["SESSION_COOKIE_SECURE"] = env_flag("SESSION_COOKIE_SECURE")
+
+
+def argon2_params() -> dict:
+    """argon2-cffi's defaults (RFC 9106 low-memory profile: 64 MiB, 3 passes, 4 lanes), unless ARGON2_MEMORY_KIB,
+    ARGON2_TIME_COST or ARGON2_PARALLELISM say otherwise (deploy/portail.env: a smaller server's sizing, README).
+    Stored hashes made with other parameters are redone at the next login (auth.views.login)."""
+    names = {"ARGON2_MEMORY_KIB": "memory_cost", "ARGON2_TIME_COST": "time_cost", "ARGON2_PARALLELISM": "parallelism"}
+    return {param: int(os.environ[name]) for name, param in names.items() if os.environ.get(name)}
 
 
 def resolve_secret_key(app: Flask) -> None:
@@ -179,6 +189,9 @@ def create_app(config: dict | None = None) -> Flask:
     from cli import register_cli
 
     register_cli(app)
+    assets.init_app(app)  # WhiteNoise: static files with hashed names, far-future caching, gzip
+    app.wsgi_app = RequestLog(app.wsgi_app)  # outermost: one line per request, static files included
+    configure_logging()
     return app
 
 
