@@ -21,6 +21,11 @@ graceful_timeout = 30
 backlog = 2048  # connections waiting for a worker during a burst (opening day)
 max_requests = 5000  # a worker is replaced now and then (memory), at staggered moments
 max_requests_jitter = 500
+# The application is loaded once, before the workers are forked: a worker that dies (killed, out of memory) is
+# replaced at once instead of importing everything again, and the workers share the loaded code's memory. The master
+# opens no database connection; post_fork below makes sure a worker never reuses one from it. After an update:
+# `systemctl restart portail` (a reload would keep the old code).
+preload_app = True
 worker_tmp_dir = "/dev/shm"  # heartbeat files in memory, never on a slow disk
 proc_name = "portail"
 forwarded_allow_ips = "127.0.0.1,::1"  # X-Forwarded-Proto from nginx only (the app reads it through ProxyFix too)
@@ -39,3 +44,14 @@ logconfig_dict = {
         "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
     },
 }
+
+
+def post_fork(server, worker):
+    """SQLAlchemy's rule for forked processes: the worker starts with a pool of its own (no connection is shared
+    with the master or a sibling)."""
+    app = getattr(server.app, "callable", None)
+    if app is not None and "sqlalchemy" in getattr(app, "extensions", {}):
+        from models import db
+
+        with app.app_context():
+            db.engine.dispose(close=False)
