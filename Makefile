@@ -9,7 +9,7 @@ HTMX := static/vendor/htmx.min.js
 ASSETS := static/dist/manifest.json
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup setup-test translations extract bench clean
+.PHONY: run test setup setup-test translations extract bench peak clean
 
 ## setup: Python virtualenv, front-end assets (hashed and gzipped copies in static/dist), compiled translations
 setup: $(VENV)/.installed $(HTMX) $(ASSETS) translations
@@ -26,7 +26,7 @@ $(HTMX): package.json package-lock.json
 
 # Hashed copies of the static files, served with far-future caching (assets.py); rebuilt when a source changes.
 $(ASSETS): $(VENV)/.installed $(HTMX) $(shell find static -type f -not -path 'static/dist/*' 2>/dev/null)
-	DEMO=1 $(VENV)/bin/flask assets build
+	$(PY) assets.py
 
 translations: $(VENV)/.installed
 	@if ls translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(VENV)/bin/pybabel compile -f -d translations >/dev/null; fi
@@ -58,6 +58,10 @@ extract: $(VENV)/.installed
 ## bench: agenda benchmark, SQLite and PostgreSQL at city scale (bench/README.md); e.g. BENCH_ARGS="--engine sqlite --quick"
 bench: setup
 	$(PY) bench/agenda.py $(BENCH_ARGS)
+
+## peak: opening-day peak test, gunicorn + PostgreSQL + Redis, 1,000 parents (bench/README.md); e.g. PEAK_ARGS=--quick
+peak: setup
+	$(PY) bench/peak.py $(PEAK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/dist

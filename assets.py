@@ -107,3 +107,8 @@ def init_app(app: Flask) -> None:
         autorefresh=app.debug,
         immutable_file_test=lambda path, url: bool(HASHED.search(url)),
     )
+
+
+if __name__ == "__main__":  # `python assets.py`: what `make setup` runs (no configuration needed)
+    built = build(Path(__file__).resolve().parent / "static")
+    print(f"{len(built)} fichiers statiques publiés dans static/{DIST}/.")
