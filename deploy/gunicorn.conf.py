@@ -28,6 +28,7 @@ max_requests_jitter = 500
 preload_app = True
 worker_tmp_dir = "/dev/shm"  # heartbeat files in memory, never on a slow disk
 proc_name = "portail"
+control_socket_disable = True  # gunicorn 27's control socket (~/.gunicorn/gunicorn.ctl) is not used: systemctl is
 forwarded_allow_ips = "127.0.0.1,::1"  # X-Forwarded-Proto from nginx only (the app reads it through ProxyFix too)
 
 accesslog = None
