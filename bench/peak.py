@@ -2,7 +2,7 @@
 """Opening-day peak test: 1,000 parents at once against the application served as in production.
 
     .venv/bin/python bench/peak.py            # 1,000 parents within 60 s, then the closed-loop throughputs
-    .venv/bin/python bench/peak.py --quick    # 40 parents within 20 s: checks the script in under a minute
+    .venv/bin/python bench/peak.py --quick    # 30 parents within 12 s: checks the script in under a minute
 
 The server: gunicorn with deploy/gunicorn.conf.py (sync workers, 2 per core + 1) on 127.0.0.1 only, PostgreSQL
 (a database of the bench's own, `bench_peak`, dropped at the end unless --keep), Redis for the login limiter, the
@@ -211,6 +211,7 @@ class Stats:
         self.first = self.last = None
         self.outcomes = defaultdict(int)  # reserved / waiting / cancelled / refused
         self.changes = 0  # successful state changes seen by the parents (audit rows expected via the portal)
+        self.unanswered = 0  # toggles without an answer in time (timeouts)
         self.unfinished = 0
 
     def add(self, kind: str, start: float, ms: float, error: str | None) -> None:
@@ -276,6 +277,7 @@ class Parent:
         response = await self.call(kind, "POST", f"/enfants/{self.child}/reservations", data=data,
                                    headers={"HX-Request": "true", "X-CSRFToken": self.token})
         if response is None:
+            self.stats.unanswered += 1  # the server may still apply it: the audit check allows for it
             return None
         status = STATUS.search(response.text)
         said = html.unescape(status[1]) if status else ""
@@ -325,6 +327,25 @@ async def peak(base: str, course: dict, args) -> tuple[Stats, list[Parent], floa
         if task.exception():
             stats.errors["journey"].append(type(task.exception()).__name__)
     return stats, parents, t0
+
+
+async def drain(base: str, bound: float = 180) -> float:
+    """Wait until the server has worked through the requests the peak left queued (abandoned by their timed-out
+    clients, still in gunicorn's backlog): /sante answers in under 300 ms. Returns the seconds waited."""
+    import httpx
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=10) as client:
+        while time.perf_counter() - started < bound:
+            t = time.perf_counter()
+            try:
+                await client.get(base + "/sante")
+                if time.perf_counter() - t < 0.3:
+                    break
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.5)
+    return time.perf_counter() - started
 
 
 async def saturate(parents: list[Parent], kind: str, seconds: float, unit: int, days) -> tuple[Stats, float]:
@@ -436,7 +457,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: 2 per core + 1)")
     parser.add_argument("--concurrency", type=int, help="closed-loop parents (default: 2 per worker)")
     parser.add_argument("--saturation", type=float, default=10, help="seconds of each closed-loop phase")
-    parser.add_argument("--quick", action="store_true", help="40 parents in 20 s, 2 workers: checks the script")
+    parser.add_argument("--quick", action="store_true", help="30 parents in 12 s, 2 workers: checks the script")
     parser.add_argument("--pg-url", default=os.environ.get("PEAK_DATABASE_URL"),
                         help=f"PostgreSQL database of the bench, dropped and created again (default {DEFAULT_PG})")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS, help=f"login limiter storage (default {DEFAULT_REDIS})")
@@ -444,7 +465,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database: only the course is reset")
     args = parser.parse_args()
     if args.quick:
-        args.parents, args.window, args.ramp, args.open_at, args.saturation = 40, 20, 8, 3, 3
+        args.parents, args.window, args.ramp, args.open_at, args.saturation = 30, 12, 5, 2, 2
         args.workers = args.workers or 2
     args.pg_url = args.pg_url or DEFAULT_PG + ("_quick" if args.quick else "")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -525,8 +546,16 @@ def make_url_safe(url: str) -> str:
 
 async def peak_and_saturate(base: str, course: dict, args, workers: int):
     stats, parents, _ = await peak(base, course, args)
-    logged_in = [p for p in parents if p.token][: args.concurrency or 2 * workers]
-    results = {"peak": stats}
+    wanted = args.concurrency or 2 * workers
+    logged_in = [p for p in parents if p.token][:wanted]
+    for p in parents:  # parents the peak left without a session (timeouts) log in now, untimed, one at a time
+        if len(logged_in) >= wanted:
+            break
+        if not p.token:
+            p.stats = Stats()
+            if await p.log_in() and await p.open_agenda():
+                logged_in.append(p)
+    results = {"peak": stats, "drain_s": await drain(base)}
     for kind in ("bare", "toggle"):
         results[kind] = await saturate(logged_in, kind, args.saturation, course["unit"], course["saturation_days"])
     await asyncio.gather(*(p.client.aclose() for p in parents))
@@ -544,13 +573,18 @@ def report(results: dict, checks: dict, logs: dict, args, workers: int, cpu: dic
     every = [ms for values in stats.ms.values() for ms in values]
     print(row("all", every, sum(len(v) for v in stats.errors.values()), span))
     errors = {kind: sorted(set(v)) for kind, v in stats.errors.items() if v}
-    print(f"  errors by kind: {errors or 'none'}; parents unfinished at the bound: {stats.unfinished}")
+    answered = len(every) - sum(len(v) for k, v in stats.errors.items() if k in KINDS)
+    print(f"  errors by kind: {errors or 'none'}; parents unfinished at the bound: {stats.unfinished}; "
+          f"answered in time: {answered} requests ({answered / span:.1f}/s)")
     print(f"  bookings: {stats.outcomes['reserved']} reserved, {stats.outcomes['waiting']} on a waiting list; "
           f"cancellations: {stats.outcomes['cancelled']}; refused: {stats.outcomes['refused']}; "
           f"without an answer: {stats.outcomes['error']}")
     print(f"  CPU during the run (peak and closed loops): server {cpu['server_cpu']:.0f} s, this client "
           f"{cpu['client_cpu']:.0f} s; load average {cpu['load'][0]:.1f} -> {cpu['load'][1]:.1f}")
 
+    served = len(every) + sum(len(results[k][0].ms.get(k, [])) for k in ("bare", "toggle"))
+    print(f"  server CPU per request {1000 * cpu['server_cpu'] / max(1, served):.0f} ms (all phases); queue left by "
+          f"the peak drained in {results['drain_s']:.0f} s")
     print("\n=== closed loop: throughput ===")
     print(header())
     rates = {}
@@ -567,13 +601,15 @@ def report(results: dict, checks: dict, logs: dict, args, workers: int, cpu: dic
         print(f"    {day}: {counts['reserved']} reserved, {counts['waiting']} waiting")
     print(f"  waiting lists out of arrival order: {checks['order_errors']}")
     saw = stats.changes + results["toggle"][0].changes
+    unanswered = stats.unanswered + results["toggle"][0].unanswered
     print(f"  audit rows: {checks['audit_portal']} via the portal for {saw} changes the parents were told about "
-          f"(peak and closed loop); {checks['audit_system']} promotions from the waiting list; trail breaks "
-          f"{checks['chain_breaks']}, stored state different from the trail {checks['final_mismatch']}")
+          f"and {unanswered} toggles without an answer (peak and closed loop); {checks['audit_system']} promotions "
+          f"from the waiting list; trail breaks {checks['chain_breaks']}, stored state different from the trail "
+          f"{checks['final_mismatch']}")
     print(f"  server log: {logs['request_lines']} request lines, {logs['leaks']} with an address, an e-mail or a "
           f"query string, {logs['errors']} ERROR lines")
 
-    worst = max((agenda.pct(v, 95), k) for k, v in stats.ms.items() if v)
+    worst = max(((agenda.pct(v, 95), k) for k, v in stats.ms.items() if v), default=(0, "none"))
     n_errors = sum(len(v) for v in stats.errors.values()) + stats.unfinished
     print("\n=== aims (2 cores) ===")
     for name, ok, value in (
@@ -582,8 +618,8 @@ def report(results: dict, checks: dict, logs: dict, args, workers: int, cpu: dic
         ("0 errors", n_errors == 0, n_errors),
         ("0 overbookings", not checks["overbooked"], len(checks["overbooked"])),
         ("waiting lists in arrival order", checks["order_errors"] == 0, checks["order_errors"]),
-        ("audit rows = changes", checks["audit_portal"] == saw and not checks["chain_breaks"]
-         and not checks["final_mismatch"], f"{checks['audit_portal']} / {saw}"),
+        ("audit rows = changes", saw <= checks["audit_portal"] <= saw + unanswered and not checks["chain_breaks"]
+         and not checks["final_mismatch"], f"{checks['audit_portal']} rows, {saw} told + {unanswered} unanswered"),
         (f"toggle throughput >= {AIMS['toggle_vs_bare']} x bare", ratio >= AIMS["toggle_vs_bare"],
          f"{rates['toggle']:.0f} / {rates['bare']:.0f} req/s = {ratio:.2f}"),
     ):
