@@ -211,7 +211,7 @@ class Stats:
         self.first = self.last = None
         self.outcomes = defaultdict(int)  # reserved / waiting / cancelled / refused
         self.changes = 0  # successful state changes seen by the parents (audit rows expected via the portal)
-        self.unanswered = 0  # toggles without an answer in time (timeouts)
+        self.unanswered = 0  # toggles sent without an answer (timeouts, parents stopped at the bound)
         self.unfinished = 0
 
     def add(self, kind: str, start: float, ms: float, error: str | None) -> None:
@@ -274,11 +274,12 @@ class Parent:
             data[f"s-{unit}-{day.isoformat()}"] = "1"
         else:
             data["confirm"] = "1"  # releasing a full day's place may ask for a confirmation
+        self.stats.unanswered += 1  # until answered: a timeout, or a parent stopped at the bound mid-request
         response = await self.call(kind, "POST", f"/enfants/{self.child}/reservations", data=data,
                                    headers={"HX-Request": "true", "X-CSRFToken": self.token})
         if response is None:
-            self.stats.unanswered += 1  # the server may still apply it: the audit check allows for it
-            return None
+            return None  # the server may still apply it: the audit check allows for it
+        self.stats.unanswered -= 1
         status = STATUS.search(response.text)
         said = html.unescape(status[1]) if status else ""
         if "flash--success" not in said:
