@@ -513,7 +513,7 @@ def main() -> None:
         port = free_port()
         t = time.perf_counter()
         process = start_server(url, args.redis_url, instance, port, args.workers, log_path)
-        workers = len(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split())
+        workers = args.workers or 2 * os.cpu_count() + 1  # deploy/gunicorn.conf.py's rule
         print(f"gunicorn up in {time.perf_counter() - t:.0f} s, {workers} workers on 127.0.0.1:{port}", flush=True)
         base = f"http://127.0.0.1:{port}"
         since = dt.datetime.now(dt.timezone.utc)
