@@ -234,3 +234,15 @@ def test_backup_on_postgresql_is_a_pg_dump_that_pg_restore_reads(app, database_u
     dump = next((Path(app.instance_path) / "backups").glob("portail-*.dump"))
     listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True, check=True).stdout
     assert "TABLE DATA public reservation" in listing and "TABLE DATA public family" in listing
+
+
+def test_argon2_parameters_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("ARGON2_MEMORY_KIB", "19456")
+    monkeypatch.setenv("ARGON2_TIME_COST", "2")
+    monkeypatch.setenv("ARGON2_PARALLELISM", "1")
+    config = {k: v for k, v in _config("sqlite://").items() if k != "ARGON2_PARAMS"}
+    assert create_app(config).config["ARGON2_PARAMS"] == {"memory_cost": 19456, "time_cost": 2, "parallelism": 1}
+    for name in ("ARGON2_MEMORY_KIB", "ARGON2_TIME_COST", "ARGON2_PARALLELISM"):
+        monkeypatch.delenv(name)
+    assert create_app(config).config["ARGON2_PARAMS"] == {}  # argon2-cffi's defaults
