@@ -68,10 +68,7 @@ def test_logged_paths_keep_ids_and_words_and_hide_the_rest(path, logged):
     assert loggable_path(path) == logged
 
 
-def test_one_line_per_request_with_an_id_and_no_personal_data(app, client, make_family, login_as, caplog,
-                                                                monkeypatch):
-    # Alembic's fileConfig (test_migrations) disables the loggers that exist when it runs.
-    monkeypatch.setattr(logging.getLogger("portail.request"), "disabled", False)
+def test_one_line_per_request_with_an_id_and_no_personal_data(app, client, make_family, login_as, caplog):
     _, user, _ = make_family(name="Martin")
     with caplog.at_level(logging.INFO, logger="portail.request"):
         login_as(user)
