@@ -5,7 +5,8 @@ test database (the SQLite test database lives in this process's memory, out of a
 toggle the same capacity-limited slot on four days from threads (book, cancel with confirm=1) while a worker, then
 the other one, is killed in the middle of the burst. Afterwards, from the database: every reservation has its audit
 trail and the trail replays to it, no day holds more children than places, a waiting list is left only behind a
-full day, and every change a parent was told about is stored. About 10 s (gunicorn's start is most of it)."""
+full day, and every change a parent was told about is stored. About 13 s on this busy machine (gunicorn's start
+and the logins are most of it)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from models import Reservation, ReservationChange, db
 
 pytestmark = [pytest.mark.postgres, pytest.mark.gunicorn]
 ROOT = Path(__file__).resolve().parent.parent
-PARENTS, CAPACITY, BURST_S = 8, 3, 4.0
+PARENTS, CAPACITY, BURST_S = 8, 3, 3.0
 
 
 def free_port() -> int:
@@ -78,12 +79,8 @@ def gunicorn(app, database_url, tmp_path):
         yield base, process
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGQUIT)  # quick shutdown: nothing is in flight any more
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            os.killpg(process.pid, signal.SIGKILL)  # its shutdown is not under test (a graceful one takes 5 s)
+            process.wait()
         log.close()
 
 
@@ -147,7 +144,7 @@ def test_a_killed_worker_loses_nothing_and_half_applies_nothing(app, gunicorn, m
     for t in threads:
         t.start()
     killed = []
-    for at in (1.0, 2.5):  # one worker, then (the master has started a new one) another
+    for at in (0.8, 2.0):  # one worker, then (the master has started a new one) another
         time.sleep(max(0, stop - BURST_S + at - time.monotonic()))
         victim = workers_of(master.pid)[0]
         os.kill(victim, signal.SIGKILL)
