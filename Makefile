@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export FLASK_APP := app
 HTMX := static/vendor/htmx.min.js
+ASSETS := static/dist/manifest.json
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup setup-test translations extract bench clean
+.PHONY: run test setup setup-test translations extract bench peak clean
 
-## setup: Python virtualenv, front-end assets, compiled translations
-setup: $(VENV)/.installed $(HTMX) translations
+## setup: Python virtualenv, front-end assets (hashed and gzipped copies in static/dist), compiled translations
+setup: $(VENV)/.installed $(HTMX) $(ASSETS) translations
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +23,10 @@ $(HTMX): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
+
+# Hashed copies of the static files, served with far-future caching (assets.py); rebuilt when a source changes.
+$(ASSETS): $(VENV)/.installed $(HTMX) $(shell find static -type f -not -path 'static/dist/*' 2>/dev/null)
+	$(PY) assets.py
 
 translations: $(VENV)/.installed
 	@if ls translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(VENV)/bin/pybabel compile -f -d translations >/dev/null; fi
@@ -54,5 +59,9 @@ extract: $(VENV)/.installed
 bench: setup
 	$(PY) bench/agenda.py $(BENCH_ARGS)
 
+## peak: opening-day peak test, gunicorn + PostgreSQL + Redis, 1,000 parents (bench/README.md); e.g. PEAK_ARGS=--quick
+peak: setup
+	$(PY) bench/peak.py $(PEAK_ARGS)
+
 clean:
-	rm -rf $(VENV) node_modules static/vendor
+	rm -rf $(VENV) node_modules static/vendor static/dist

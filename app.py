@@ -19,13 +19,16 @@ from flask_babel import format_date, format_datetime, format_timedelta
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+import assets
 from blueprints import edge
 from blueprints.auth import devices
 from blueprints.edge import InvalidCharacters
 from extensions import babel, csrf, htmx, limiter, login_manager, migrate
 from models import commune_settings, db
+from requestlog import RequestLog, configure_logging
 
 TRUE = {"1", "true", "yes", "on", "oui"}
 
@@ -69,10 +72,18 @@ def load_config(app: Flask) -> None:
         BABEL_DEFAULT_LOCALE="fr",
         BABEL_DEFAULT_TIMEZONE="Europe/Paris",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(app.root_path) / "translations"),
-        ARGON2_PARAMS={},  # argon2-cffi defaults (RFC 9106 low-memory profile); tests pass cheaper ones
+        ARGON2_PARAMS=argon2_params(),
     )
     if "SESSION_COOKIE_SECURE" in os.environ:
         app.config["SESSION_COOKIE_SECURE"] = env_flag("SESSION_COOKIE_SECURE")
+
+
+def argon2_params() -> dict:
+    """argon2-cffi's defaults (RFC 9106 low-memory profile: 64 MiB, 3 passes, 4 lanes), unless ARGON2_MEMORY_KIB,
+    ARGON2_TIME_COST or ARGON2_PARALLELISM say otherwise (deploy/portail.env: a smaller server's sizing, README).
+    Stored hashes made with other parameters are redone at the next login (auth.views.login)."""
+    names = {"ARGON2_MEMORY_KIB": "memory_cost", "ARGON2_TIME_COST": "time_cost", "ARGON2_PARALLELISM": "parallelism"}
+    return {param: int(os.environ[name]) for name, param in names.items() if os.environ.get(name)}
 
 
 def resolve_secret_key(app: Flask) -> None:
@@ -187,6 +198,9 @@ def create_app(config: dict | None = None) -> Flask:
     from cli import register_cli
 
     register_cli(app)
+    assets.init_app(app)  # WhiteNoise: static files with hashed names, far-future caching, gzip
+    app.wsgi_app = RequestLog(app.wsgi_app)  # outermost: one line per request, static files included
+    configure_logging()
     return app
 
 
@@ -199,7 +213,10 @@ def register_template_helpers(app: Flask) -> None:
     @app.before_request
     def commune_for_error_pages():
         if "portail_commune" not in app.extensions:  # once per process; every page rendered refreshes it
-            remember_commune(commune_settings())
+            try:
+                remember_commune(commune_settings())
+            except SQLAlchemyError:  # database unreachable: the page itself will say so (/sante answers 503)
+                db.session.rollback()
 
     @app.context_processor
     def inject_commune():

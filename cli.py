@@ -1,6 +1,9 @@
-"""Command-line commands: `flask demo seed` (demo commune, idempotent, refused outside demo/test mode)."""
+"""Command-line commands: `flask demo seed` (demo commune, idempotent, refused outside demo/test mode),
+`flask agent create`, and the server's: `flask assets build`, `flask backup`, `flask restore FILE`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -9,6 +12,8 @@ from models import User, db, normalize_email
 
 
 def register_cli(app: Flask) -> None:
+    register_operations(app)
+
     @app.cli.group()
     def demo():
         """Demo commune (never in production)."""
@@ -54,3 +59,49 @@ def register_cli(app: Flask) -> None:
             except OSError as exc:
                 click.echo(f"E-mail non envoyé ({exc}) : utilisez le lien ci-dessous.", err=True)
         click.echo(f"Compte créé pour {email}. Lien d'activation (24 h, usage unique) : {invitation.link}")
+
+
+def register_operations(app: Flask) -> None:
+    """Commands for the server: `flask assets build`, `flask backup`, `flask restore FILE` (README, Déploiement)."""
+
+    @app.cli.group("assets")
+    def assets_group():
+        """Static files."""
+
+    @assets_group.command("build")
+    def build_assets():
+        """Hashed and gzipped copies of static/ in static/dist (run by `make setup`, and after each update)."""
+        import assets
+
+        manifest = assets.build(Path(current_app.static_folder))
+        click.echo(f"{len(manifest)} fichiers statiques publiés dans static/{assets.DIST}/.")
+
+    @app.cli.command("backup")
+    @click.option("--keep", default=14, show_default=True, help="Nombre de sauvegardes gardées (les plus récentes).")
+    def backup_command(keep: int):
+        """Back the database up to instance/backups/portail-YYYYmmdd-HHMMSS.db (SQLite, online backup API) or .dump
+        (PostgreSQL, pg_dump --format=custom), with the supporting documents beside it; keep the newest `keep`."""
+        import backups
+
+        try:
+            written = backups.backup(keep=keep)
+        except backups.BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for path in written:
+            click.echo(f"Sauvegarde écrite : {path}")
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Ne pas demander de confirmation.")
+    def restore_command(file: Path, yes: bool):
+        """Replace the SQLite database (and the supporting documents) by a backup made by `flask backup`. Stop the
+        application first. PostgreSQL: pg_restore (README)."""
+        import backups
+
+        if not yes:
+            click.confirm(f"Remplacer toutes les données actuelles par la sauvegarde {file.name} ?", abort=True)
+        try:
+            restored = backups.restore(file)
+        except backups.BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Restauré : {', '.join(restored)}.")

@@ -32,6 +32,7 @@ pytest_plugins = ["planning_world", "ops_world"]  # shared worlds: planning and 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: Playwright tests in tests/browser (Debian Chromium)")
     config.addinivalue_line("markers", "postgres: needs TEST_DATABASE_URL (PostgreSQL)")
+    config.addinivalue_line("markers", "gunicorn: starts a real gunicorn process (about 10 s on a quiet machine)")
 
 
 @pytest.fixture(scope="session")
