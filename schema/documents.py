@@ -77,6 +77,10 @@ class Document(db.Model):
     request_token: Mapped[Optional[str]] = mapped_column(String(32), unique=True)
 
     type: Mapped[Optional[DocumentType]] = relationship()
+    # Person and User are other modules' tables, named by string (this module sits below families and accounts).
+    child: Mapped[Optional["Person"]] = relationship("Person")  # noqa: F821
+    uploaded_by: Mapped[Optional["User"]] = relationship("User", foreign_keys=[uploaded_by_id])  # noqa: F821
+    reviewed_by: Mapped[Optional["User"]] = relationship("User", foreign_keys=[reviewed_by_id])  # noqa: F821
     files: Mapped[list["DocumentFile"]] = relationship(
         back_populates="document", order_by="DocumentFile.position", cascade="all, delete-orphan",
         passive_deletes=True)
