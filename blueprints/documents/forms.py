@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional, Regexp, StopValidation, ValidationError
+from wtforms.validators import Length, Optional, Regexp, StopValidation, ValidationError
 
 from blueprints import uploads
 from blueprints.documents import rules, wording
@@ -143,8 +143,7 @@ class DocumentTypeForm(FlaskForm):
         ("months", _l("Un nombre de mois à partir de la date du document")),
         ("school_year", _l("Jusqu'à la fin de l'année scolaire (31 août)")),
         ("none", _l("Sans date de fin"))], validate_choice=False)
-    validity_months = WholeNumberField(_l("Nombre de mois"), validators=[Optional(), NumberRange(
-        min=1, max=120, message=_l("Saisissez un nombre de mois entre 1 et 120."))])
+    validity_months = WholeNumberField(_l("Nombre de mois"))
     per_child = BooleanField(_l("La pièce concerne un enfant (la famille choisit lequel)"))
     active = BooleanField(_l("Les familles peuvent déposer cette pièce"))
 
@@ -153,5 +152,9 @@ class DocumentTypeForm(FlaskForm):
             raise StopValidation(_("Choisissez la durée de validité."))
 
     def validate_validity_months(self, field):
-        if self.validity.data == "months" and field.data is None and not field.errors:
+        if self.validity.data != "months" or field.errors:
+            return
+        if field.data is None:
             raise ValidationError(_("Saisissez le nombre de mois de validité, par exemple 3."))
+        if not 1 <= field.data <= 120:
+            raise ValidationError(_("Saisissez un nombre de mois entre 1 et 120."))
