@@ -241,7 +241,7 @@ def add(world, type_code, *, status="submitted", valid_until=None, child=None, r
     return document
 
 
-def test_the_list_groups_by_type_and_says_each_state_in_words(world, parent):
+def test_the_list_follows_the_types_and_says_each_state_in_words(world, parent):
     add(world, "assurance_scolaire", status="validated", valid_until=D(2027, 8, 31), child=world.lea)
     add(world, "justificatif_domicile", status="validated", valid_until=D(2026, 12, 10))
     add(world, "attestation_caf_msa", status="validated", valid_until=D(2026, 11, 1))
@@ -251,7 +251,7 @@ def test_the_list_groups_by_type_and_says_each_state_in_words(world, parent):
 
     page = text_of(main_of(parent.get("/pieces")))
     assert "Vous avez 5 pièces. 3 demandent votre attention (refusées, expirées ou qui expirent bientôt)." in page
-    assert "Justificatif de domicile Justificatif de domicile Expire bientôt — Valide jusqu'au 10 décembre 2026 : " \
+    assert "Justificatif de domicile Expire bientôt — Valide jusqu'au 10 décembre 2026 : " \
            "pensez à envoyer une pièce plus récente." in page
     assert "Expirée — Elle était valide jusqu'au 1er novembre 2026. Envoyez une pièce plus récente." in page
     assert "Refusée — Refusée le lundi 23 novembre à 10 h. Motif : Il manque la deuxième page." in page

@@ -9,7 +9,6 @@ are documents/service.py's, the rules documents/rules.py's.
 from __future__ import annotations
 
 import secrets
-from itertools import groupby
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -37,12 +36,11 @@ def get_document_or_404(doc_id: int) -> Document:
 @bp.route("/pieces")
 @parents_only
 def index():
-    """Mes pièces justificatives: the family's documents grouped by type, each with its state in words."""
+    """Mes pièces justificatives: the family's documents in the order of their types, each with its state in
+    words."""
     today = clock.today()
     listed = documents.family_documents(current_user.family_id, today)
-    groups = [(document_type, list(items)) for document_type, items in
-              groupby(listed, key=lambda item: item.document.type)]
-    return render("documents/index.html", groups=groups, count=len(listed), words=wording,
+    return render("documents/index.html", listed=listed, count=len(listed), words=wording,
                   attention=sum(1 for item in listed if item.state in rules.NEEDS_ACTION))
 
 

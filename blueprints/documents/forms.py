@@ -81,7 +81,7 @@ class UploadForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.types, self.today = types, today
         self.type_code.choices = [(code, t.label) for code, t in types.items()]
-        self.child_id.choices = [("", _("Aucun : la pièce concerne toute la famille"))] + [
+        self.child_id.choices = [("", _("Aucun (toute la famille)"))] + [
             (str(c.id), c.full_name) for c in children]
 
     @property
@@ -137,7 +137,7 @@ class DocumentTypeForm(FlaskForm):
     label = StringField(_l("Nom de la pièce"), validators=[
         Filled(_l("Saisissez le nom de la pièce, par exemple « Justificatif de domicile ».")),
         Length(max=120, message=_l("Le nom doit contenir au plus 120 caractères."))])
-    help_text = TextAreaField(_l("Aide pour les familles"), validators=[
+    help_text = TextAreaField(_l("Aide pour les familles"), render_kw={"rows": 4}, validators=[
         Optional(), Length(max=500, message=_l("L'aide doit contenir au plus 500 caractères."))])
     validity = RadioField(_l("Durée de validité"), choices=[
         ("months", _l("Un nombre de mois à partir de la date du document")),
