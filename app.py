@@ -31,6 +31,7 @@ from models import commune_settings, db
 from requestlog import RequestLog, configure_logging
 
 TRUE = {"1", "true", "yes", "on", "oui"}
+MB = 1024 * 1024
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -59,8 +60,11 @@ def load_config(app: Flask) -> None:
         LOGIN_LIMIT_PER_ACCOUNT=os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         LOGIN_LIMIT_PER_ADDRESS=os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
         LOGIN_LIMIT_PER_DEVICE=os.environ.get("LOGIN_LIMIT_PER_DEVICE", "5 per 15 minutes"),
-        UPLOAD_MAX_BYTES=5 * 1024 * 1024,
-        MAX_CONTENT_LENGTH=6 * 1024 * 1024,
+        # Uploads (pièces justificatives, absence certificates): per file, per form (several pages), in one request.
+        UPLOAD_MAX_BYTES=10 * MB,
+        UPLOAD_MAX_FILES=10,
+        UPLOAD_MAX_TOTAL_BYTES=30 * MB,
+        MAX_CONTENT_LENGTH=31 * MB,  # the files of one form and the rest of it; beyond: 413
         # Sessions: long enough to keep an agenda open a whole day (RGAA 13.1.4), CSRF tied to the session only.
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=24),
         WTF_CSRF_TIME_LIMIT=None,
@@ -295,7 +299,10 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(e):
-        return page(413, _("Fichier trop volumineux"), _("Le fichier envoyé est trop volumineux (5 Mo au maximum)."))
+        return page(413, _("Fichiers trop volumineux"), _(
+            "Les fichiers envoyés sont trop volumineux : %(mb)s Mo au maximum par fichier, %(total)s Mo au total. "
+            "Rien n'a été enregistré. Revenez à la page précédente et choisissez des fichiers plus légers.",
+            mb=app.config["UPLOAD_MAX_BYTES"] // MB, total=app.config["UPLOAD_MAX_TOTAL_BYTES"] // MB))
 
     @app.errorhandler(429)
     def too_many(e):

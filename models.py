@@ -1,7 +1,7 @@
 """Database tables of the portail familles: the one import for every table (`from models import X`).
 
 The tables themselves live in the `schema` package, one module per domain (accounts, families, activities,
-reservations); this module re-exports them so that callers, Alembic and tests never depend on that split.
+documents, reservations); this module re-exports them so that callers, Alembic and tests never depend on that split.
 No Flask request code in them. Money is in integer cents, dates are `date`, instants are timezone-aware UTC.
 Names follow the glossary in docs/architecture.md (French on screen, English in code).
 """
@@ -18,13 +18,21 @@ from schema.base import (
     db,
     utcnow,
 )
+from schema.documents import (
+    DOCUMENT_KINDS,
+    DOCUMENT_STATUSES,
+    VALIDITY_RULES,
+    Document,
+    DocumentFile,
+    DocumentType,
+)
 from schema.families import Family, Person, School
-from schema.reservations import ABSENCE_STATUSES, Absence, Document, Reservation, ReservationChange
+from schema.reservations import ABSENCE_STATUSES, Absence, Reservation, ReservationChange
 
 __all__ = [
-    "ABSENCE_STATUSES", "DEFAULT_JUSTIFICATION_HOURS", "NAMING", "AccountToken", "Absence", "Activity", "Base",
-    "Closure", "CommuneSettings", "DeadlinePolicy", "Document", "Enrollment", "Family", "FamilyChange", "Period",
-    "Person", "Reservation", "ReservationChange", "School", "UTCDateTime", "Unit", "User", "UserSession",
-    "commune_settings", "db",
-    "normalize_email", "utcnow",
+    "ABSENCE_STATUSES", "DEFAULT_JUSTIFICATION_HOURS", "DOCUMENT_KINDS", "DOCUMENT_STATUSES", "NAMING",
+    "VALIDITY_RULES", "AccountToken", "Absence", "Activity", "Base", "Closure", "CommuneSettings", "DeadlinePolicy",
+    "Document", "DocumentFile", "DocumentType", "Enrollment", "Family", "FamilyChange", "Period", "Person",
+    "Reservation", "ReservationChange", "School", "UTCDateTime", "Unit", "User", "UserSession", "commune_settings",
+    "db", "normalize_email", "utcnow",
 ]

@@ -1,15 +1,16 @@
-"""Reservations, their audit trail, absences and supporting documents."""
+"""Reservations, their audit trail and absences (an absence's certificate is a schema/documents.py Document)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schema.activities import Unit
 from schema.base import UTCDateTime, db, utcnow
+from schema.documents import Document
 
 
 class Reservation(db.Model):
@@ -59,22 +60,6 @@ class ReservationChange(db.Model):
         Index("ix_reservation_change_date_unit", "date", "unit_id"),
         Index("ix_reservation_change_at", "at"),
     )
-
-
-class Document(db.Model):
-    """An uploaded supporting document (pièce justificative), stored outside static/ under instance/uploads."""
-
-    __tablename__ = "document"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), index=True)
-    child_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(30))  # certificat_medical, ...
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(40))
-    size: Mapped[int] = mapped_column(Integer)
-    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
 
 # What an absence has become (Absence.status), from its signalling to its justification or withdrawal.

@@ -3,6 +3,7 @@ pytest loads tests/conftest.py and tests/browser/conftest.py under the same modu
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import re
@@ -101,4 +102,7 @@ def _config(database_url: str, tmp_path=None) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "SERVER_NAME": "localhost",
         "MAIL_SERVER": "",  # never mail a real server from the tests, whatever the environment says
+        # Tests move the clock over days while a client stays logged in; the application's 24 hours of inactivity
+        # that end a session are tested with their own value (tests/test_sessions.py).
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(days=60),
     }

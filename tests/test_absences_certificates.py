@@ -40,13 +40,6 @@ def world(app, make_family, make_activity):
     return build_world(app, make_family, make_activity)
 
 
-@pytest.fixture(autouse=True)
-def sessions_outlive_the_clock(app):
-    """These tests move the clock over several days between a login and the next page: sessions last longer here
-    than the 24 hours of inactivity that end them in the application (tests/test_sessions.py checks that)."""
-    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(days=30)
-
-
 @pytest.fixture
 def absence(world):
     """Léa absent from Thursday 19 to Sunday 22, Thursday and Friday kept as absent: to justify until Tuesday 24
@@ -124,14 +117,14 @@ def test_a_text_file_named_pdf_is_refused(world, client, absence):
     assert absence.status == "signalled"
 
 
-def test_a_file_over_5_mb_is_refused_next_to_the_field(world, client, absence):
+def test_a_file_over_the_limit_is_refused_next_to_the_field(world, client, absence):
     login(client, world.parent)
     big = b"%PDF-1.4\n" + b"0" * world.app.config["UPLOAD_MAX_BYTES"]
 
     response = upload(client, world.lea, absence, big)
 
     assert response.status_code == 200
-    assert re.search(r'id="certificate-error">.*Le fichier dépasse 5 Mo', response.text)
+    assert re.search(r'id="certificate-error">.*Le fichier dépasse 10 Mo', response.text)
     assert count(Document) == 0 and uploaded_files(world.app) == []
 
 
@@ -140,7 +133,7 @@ def test_the_upload_form_says_what_it_takes(world, client, absence):
     page = client.get(f"/enfants/{world.lea.id}/absences/{absence.id}/justificatif").text
     assert 'enctype="multipart/form-data"' in page
     assert re.search(r'<input[^>]*accept=".pdf,.jpg,.jpeg,.png"[^>]*type="file"|type="file"[^>]*accept=', page)
-    assert "Certificat médical ou justificatif" in page and "PDF, JPEG ou PNG, 5 Mo au maximum." in page
+    assert "Certificat médical ou justificatif" in page and "PDF, JPEG ou PNG, 10 Mo au maximum." in page
     assert "À justifier jusqu'au mardi 24 novembre à 23 h 59" in text(page)
     assert "S'il le valide" in text(page)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -303,6 +304,23 @@ def test_open_and_locked_days_around_today(seeded):
                                            seeded.today, seeded.year.end)
                 if seeded.now < rules.deadline(restauration.booking_policy, d, calendar)]
     assert bookable
+
+
+def test_the_martin_family_has_a_document_in_every_state(seeded):
+    from blueprints.documents import rules as document_rules
+    from models import Document
+
+    martin = family("Martin")
+    documents = db.session.scalars(select(Document).where(Document.family_id == martin.id)).all()
+    states = {document_rules.state(d.status, d.valid_until, seeded.today) for d in documents}
+    assert states == {"valid", "expiring", "expired", "submitted", "refused"}
+    assert max(len(d.files) for d in documents) == 2
+    for document in documents:
+        for file in document.files:
+            stored = Path(seeded.app.instance_path) / "uploads" / file.stored_name
+            assert stored.read_bytes()[:4] in (b"%PDF", b"\x89PNG") and stored.stat().st_size == file.size
+    assert max(d.uploaded_at for d in documents) < seeded.now
+    assert db.session.scalar(select(func.count()).select_from(Document).where(Document.status == "submitted")) >= 2
 
 
 def test_stamps_are_before_now(seeded):

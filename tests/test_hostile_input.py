@@ -145,7 +145,7 @@ def world(app, client):
     martin = db.session.execute(select(Family).where(Family.name == "Martin")).scalar_one()
     lea = next(c for c in martin.children if c.first_name == "Léa")
     parent = db.session.execute(select(User).where(User.family_id == martin.id)).scalars().first()
-    values = {
+    values = Values({
         "child_id": lea.id,
         "family_id": martin.id,
         "person_id": martin.guardians[0].id,
@@ -159,10 +159,11 @@ def world(app, client):
         "unit_id": db.session.execute(select(Unit.id).order_by(Unit.id)).scalars().first(),
         "enrollment_id": db.session.execute(select(Enrollment.id).order_by(Enrollment.id)).scalars().first(),
         "kind": "enfants",
+        "page": 1,
         "value": "2026-W47",
         "token": "x",
         "name": "x",
-    }
+    })
     clients = {"anonymous": client}
     for who, email, password in (("parent", parent.email, PARENT_PASSWORD), ("agent", AGENT_EMAIL, AGENT_PASSWORD)):
         clients[who] = app.test_client()
@@ -173,6 +174,13 @@ def world(app, client):
         assert answer.status_code == 302, who
     assert isinstance(db.session.get(Person, lea.id), Person)
     return clients, values
+
+
+class Values(dict):
+    """A real value per URL part; a part added by a later route (an id) gets 1 until named here."""
+
+    def __missing__(self, name):
+        return 1
 
 
 def routes(app):

@@ -1,5 +1,7 @@
-"""The Alembic migrations build exactly the schema the models describe (SQLite, and PostgreSQL in CI)."""
+"""The Alembic migrations build exactly the schema the models describe (SQLite, and PostgreSQL in CI), and keep the
+data they move."""
 
+import datetime as dt
 import os
 import uuid
 
@@ -43,4 +45,41 @@ def test_migrations_match_models_and_downgrade(empty_database_url, tmp_path, mon
         assert "reservation" in inspect(db.engine).get_table_names()
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
+
+
+# --------------------------------------------------------------------------- documents (e41d7c9a2b58)
+# The documents migration keeps the existing absence certificates: each one's file becomes its page 1 (and comes
+# back into its row on downgrade); the common document types are seeded.
+BEFORE, AFTER = "b7f3c2a91d45", "e41d7c9a2b58"
+
+
+def test_certificates_keep_their_file_through_upgrade_and_downgrade(empty_database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision=BEFORE)
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO family (id, dossier_number, name, address, postcode, city, phone, email, "
+                              "created_at) VALUES (1, 'D-1', 'Martin', '', '', '', '', '', :at)"),
+                         {"at": dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)})
+            conn.execute(text("INSERT INTO document (id, family_id, kind, original_name, stored_name, content_type, "
+                              "size, uploaded_at) VALUES (7, 1, 'justificatif_absence', 'certificat.pdf', "
+                              "'abc.pdf', 'application/pdf', 123, :at)"),
+                         {"at": dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc)})
+        upgrade(revision=AFTER)
+        with db.engine.connect() as conn:
+            files = conn.execute(text("SELECT document_id, position, original_name, stored_name, content_type, size "
+                                      "FROM document_file")).all()
+            status = conn.execute(text("SELECT status FROM document WHERE id = 7")).scalar_one()
+            types = conn.execute(text("SELECT code FROM document_type ORDER BY position")).scalars().all()
+        assert [tuple(f) for f in files] == [(7, 1, "certificat.pdf", "abc.pdf", "application/pdf", 123)]
+        assert status == "submitted"
+        assert types[:2] == ["justificatif_domicile", "attestation_caf_msa"] and "rib" in types and len(types) == 9
+
+        downgrade(revision=BEFORE)
+        with db.engine.connect() as conn:
+            row = conn.execute(text("SELECT original_name, stored_name, content_type, size FROM document")).one()
+        assert tuple(row) == ("certificat.pdf", "abc.pdf", "application/pdf", 123)
+        downgrade(revision="base")
         db.engine.dispose()

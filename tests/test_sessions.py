@@ -119,6 +119,11 @@ def test_a_forged_or_foreign_session_reference_is_refused(app, make_family):
 
 
 def test_a_session_unused_for_24_hours_has_expired_and_use_is_noted_sparingly(app, make_family):
+    from app import create_app
+
+    assert create_app({"TESTING": True, "SECRET_KEY": "x"}).config["PERMANENT_SESSION_LIFETIME"] == dt.timedelta(
+        hours=24)  # the application's value (the test configuration lengthens it: tests/support.py)
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=24)
     _, user, _ = make_family()
     at(app, T0)
     client = log_in(app, user)

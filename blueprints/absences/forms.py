@@ -23,7 +23,7 @@ from wtforms.validators import (
 from blueprints.absences.wording import too_early_text
 from blueprints.forms import Filled, FrenchDateField
 from blueprints.reservations.wording import format_date
-from blueprints.uploads import detect_type
+from blueprints.uploads import MB, UploadRefused, check_upload
 
 MAX_DAYS = 62
 
@@ -90,31 +90,29 @@ class RefusalForm(FlaskForm):
 
 
 class JustificationForm(FlaskForm):
-    """The certificate: required, at most UPLOAD_MAX_BYTES, a PDF, JPEG or PNG by content.
+    """The certificate: required, at most UPLOAD_MAX_BYTES, a PDF, JPEG or PNG by content (an iPhone photo is
+    converted: blueprints/uploads.py check_upload).
 
-    After validation, `content` holds the bytes and `content_type` the detected type."""
+    After validation, `content` holds the bytes, `content_type` the detected type and `original_name` the cleaned
+    name."""
 
     certificate = FileField(
         _l("Certificat médical ou justificatif"),
         validators=[FileRequired(_l("Choisissez le fichier du certificat à envoyer."))],
-        description=_l("PDF, JPEG ou PNG, 5 Mo au maximum."),
         render_kw={"accept": ".pdf,.jpg,.jpeg,.png"},  # a hint for the file picker only: the content is checked
     )
     content: bytes = b""
     content_type: str | None = None
+    original_name: str = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.certificate.description = _("PDF, JPEG ou PNG, %(mb)s Mo au maximum. Une photo d'iPhone est convertie.",
+                                         mb=current_app.config["UPLOAD_MAX_BYTES"] // MB)
 
     def validate_certificate(self, field):
-        limit = current_app.config["UPLOAD_MAX_BYTES"]
-        data = field.data.stream.read(limit + 1)
-        if not data:
-            raise StopValidation(_l("Le fichier est vide. Choisissez le fichier du certificat."))
-        if len(data) > limit:
-            raise StopValidation(_l(
-                "Le fichier dépasse %(mb)s Mo. Envoyez un fichier plus léger (par exemple une photo moins grande).",
-                mb=limit // (1024 * 1024)))
-        content_type = detect_type(data)
-        if content_type is None:
-            raise StopValidation(_l(
-                "Le fichier n'est pas un PDF, un JPEG ou un PNG. Enregistrez-le dans l'un de ces formats puis "
-                "recommencez."))
-        self.content, self.content_type = data, content_type
+        try:
+            checked = check_upload(field.data, current_app.config["UPLOAD_MAX_BYTES"])
+        except UploadRefused as refused:
+            raise StopValidation(refused.message) from None
+        self.content, self.content_type, self.original_name = checked.data, checked.content_type, checked.name

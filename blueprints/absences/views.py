@@ -29,7 +29,7 @@ from blueprints.htmx import render
 from blueprints.notify import notify_promoted
 from blueprints.reservations import service
 from blueprints.reservations.wording import format_date, format_moment, format_until
-from models import Absence, Document, Person, db
+from models import Absence, Document, DocumentFile, Person, db
 
 
 def get_absence_or_404(child: Person, absence_id: int) -> Absence:
@@ -235,10 +235,10 @@ def save_justification(absence: Absence, form: JustificationForm, now: dt.dateti
     """Store the file, then record it in one transaction (the file is removed again if the database write fails)."""
     stored_name = uploads.store(form.content, form.content_type)
     document = Document(
-        family_id=current_user.family_id, child_id=absence.child_id, kind="justificatif_absence",
-        original_name=uploads.clean_filename(form.certificate.data.filename, form.content_type),
-        stored_name=stored_name, content_type=form.content_type, size=len(form.content), uploaded_at=now,
-        uploaded_by_id=current_user.id)
+        family_id=current_user.family_id, child_id=absence.child_id, kind="justificatif_absence", uploaded_at=now,
+        uploaded_by_id=current_user.id, files=[DocumentFile(
+            position=1, original_name=form.original_name, stored_name=stored_name,
+            content_type=form.content_type, size=len(form.content))])
     try:
         absences.attach_certificate(absence, document)
         db.session.commit()

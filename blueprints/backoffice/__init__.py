@@ -18,6 +18,8 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     absences,
     activities,
     agenda,
+    document_types,
+    documents,
     families,
     family_edit,
     family_enrollments,

@@ -14,6 +14,8 @@ from blueprints.auth import tokens
 from blueprints.auth.mails import invitation_mail
 from blueprints.backoffice import bp
 from blueprints.backoffice.search import MAX_QUERY, family_search
+from blueprints.documents import service as documents
+from blueprints.documents import wording as document_wording
 from blueprints.families import service as family_service
 from blueprints.forms import EmptyForm
 from blueprints.htmx import is_partial, render
@@ -32,6 +34,7 @@ def index():
             db.select(func.count()).select_from(User).where(User.role == "parent", User.password_hash.is_(None))
         ),
         "certificates": absences.pending_count(),
+        "documents": documents.pending_count(),
     }
     return render("backoffice/index.html", counts=counts)
 
@@ -62,8 +65,8 @@ def guardian_accounts(family: Family) -> list[tuple[Person, User | None]]:
 
 @bp.route("/familles/<int:family_id>")
 def family(family_id: int):
-    """A family's file: members, accounts, invitation state, enrolments, journal, and the links to change them
-    (a constant number of queries, whatever the family)."""
+    """A family's file: members, accounts, invitation state, enrolments, journal, supporting documents, and the
+    links to change them (a constant number of queries, whatever the family)."""
     fam = db.get_or_404(
         Family,
         family_id,
@@ -76,7 +79,8 @@ def family(family_id: int):
         ],
     )
     return render("backoffice/family.html", family=fam, accounts=guardian_accounts(fam), form=EmptyForm(),
-                  journal=family_service.journal(fam.id))
+                  journal=family_service.journal(fam.id), documents=documents.family_documents(fam.id, clock.today()),
+                  document_words=document_wording)
 
 
 @bp.route("/familles/<int:family_id>/inviter/<int:person_id>", methods=["POST"])

@@ -1,14 +1,21 @@
-"""Serving uploaded documents (pièces justificatives) only to the family they belong to and to agents.
-Recognising and storing them is blueprints/uploads.py."""
+"""Serving uploaded documents (pièces justificatives) only to the family they belong to and to agents, page by page
+(a document may have several files). Recognising and storing them is blueprints/uploads.py.
+
+Every file leaves as a download (attachment, its type by content, nosniff, no cache); an image page may also be
+shown in a page (`apercu`, inline, images only: a PDF is never rendered by the site). Agents' reads are logged."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, send_from_directory
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from blueprints.documents import bp
 from blueprints.uploads import clean_filename, uploads_dir
-from models import Document, db
+from models import Document, DocumentFile, db
+
+PREVIEWABLE = ("image/jpeg", "image/png")
 
 
 def may_read(document: Document) -> bool:
@@ -18,22 +25,46 @@ def may_read(document: Document) -> bool:
     return current_user.family_id is not None and current_user.family_id == document.family_id
 
 
-@bp.route("/documents/<int:doc_id>")
-@login_required
-def download(doc_id: int):
-    """A stored document, as a download, to its family and to agents; 404 for anyone else (same answer as a
-    document that does not exist)."""
-    document = db.session.get(Document, doc_id)
-    if document is None or not may_read(document):
+def readable_file(doc_id: int, page: int) -> DocumentFile:
+    """Page `page` of document `doc_id` if the user may read it; 404 otherwise (the same answer as a document that
+    does not exist). An agent's read is logged: documents can hold health data (need-to-know access)."""
+    document = db.session.execute(
+        select(Document).where(Document.id == doc_id).options(selectinload(Document.files))
+    ).scalar_one_or_none()
+    if document is None or not may_read(document) or not 1 <= page <= len(document.files):
         abort(404)
-    if current_user.is_agent:  # supporting documents can hold health data: need-to-know access is logged
-        current_app.logger.info("document %s (family %s) read by agent %s", document.id, document.family_id,
-                                current_user.id)
+    if current_user.is_agent:
+        current_app.logger.info("document %s (family %s) read by agent %s: page %s", document.id,
+                                document.family_id, current_user.id, page)
+    return document.files[page - 1]
+
+
+def _send(file: DocumentFile, as_attachment: bool):
     response = send_from_directory(
-        uploads_dir(), document.stored_name, mimetype=document.content_type, as_attachment=True,
-        download_name=clean_filename(document.original_name, document.content_type), conditional=False, etag=False,
+        uploads_dir(), file.stored_name, mimetype=file.content_type, as_attachment=as_attachment,
+        download_name=clean_filename(file.original_name, file.content_type), conditional=False, etag=False,
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@bp.route("/documents/<int:doc_id>")
+@bp.route("/documents/<int:doc_id>/pages/<int:page>")
+@login_required
+def download(doc_id: int, page: int = 1):
+    """A stored document's page (the first by default), as a download, to its family and to agents; 404 for anyone
+    else."""
+    return _send(readable_file(doc_id, page), as_attachment=True)
+
+
+@bp.route("/documents/<int:doc_id>/pages/<int:page>/apercu")
+@login_required
+def preview(doc_id: int, page: int):
+    """An image page shown in the browser (the agents' review page shows it); 404 for a PDF page."""
+    file = readable_file(doc_id, page)
+    if file.content_type not in PREVIEWABLE:
+        abort(404)
+    return _send(file, as_attachment=False)

@@ -12,6 +12,7 @@ import clock
 from blueprints.absences import service as absences
 from blueprints.absences.rules import CERTIFICATE_EXPECTED
 from blueprints.access import current_family, get_child_or_404
+from blueprints.documents import service as documents
 from blueprints.family import bp
 from blueprints.htmx import render
 from blueprints.reservations import rules, wording
@@ -77,9 +78,11 @@ def family_todo(family: Family) -> list[ToDo]:
 
 @bp.route("/mon-accueil")
 def dashboard():
-    """Mon accueil: greeting, previous login, what to do, the family's members with a link per child."""
+    """Mon accueil: greeting, previous login, what to do, the family's members with a link per child, the link to
+    the family's documents (how many need attention)."""
     family = current_family(selectinload(Family.members).joinedload(Person.school))
-    return render("family/dashboard.html", family=family, todo=family_todo(family))
+    return render("family/dashboard.html", family=family, todo=family_todo(family),
+                  documents_attention=documents.attention_count(family.id, clock.today()))
 
 
 @bp.route("/enfants/<int:child_id>")

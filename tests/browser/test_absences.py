@@ -48,7 +48,7 @@ def _restored(live_server):
     """Put reservations, absences, documents and the audit trail back as they were (the demo is shared)."""
     from sqlalchemy import delete, func, insert, select
 
-    from models import Absence, Document, Reservation, ReservationChange
+    from models import Absence, Document, DocumentFile, Reservation, ReservationChange
 
     bookings, absences = Reservation.__table__, Absence.__table__
 
@@ -66,6 +66,7 @@ def _restored(live_server):
         db.session.execute(delete(absences))
         db.session.execute(insert(absences), absence_rows)
         db.session.execute(insert(bookings), rows)
+        db.session.execute(delete(DocumentFile).where(DocumentFile.document_id > last_document))
         db.session.execute(delete(Document).where(Document.id > last_document))
         db.session.execute(delete(ReservationChange).where(ReservationChange.id > last_change))
         db.session.commit()
