@@ -1,12 +1,12 @@
 """Database tables of the portail familles: the one import for every table (`from models import X`).
 
 The tables themselves live in the `schema` package, one module per domain (accounts, families, activities,
-reservations); this module re-exports them so that callers, Alembic and tests never depend on that split.
+reservations, procedures); this module re-exports them so that callers, Alembic and tests never depend on that split.
 No Flask request code in them. Money is in integer cents, dates are `date`, instants are timezone-aware UTC.
 Names follow the glossary in docs/architecture.md (French on screen, English in code).
 """
 
-from schema.accounts import AccountToken, FamilyChange, User, normalize_email
+from schema.accounts import AccountToken, FamilyChange, HealthAccess, User, normalize_email
 from schema.activities import Activity, Closure, DeadlinePolicy, Enrollment, Period, Unit
 from schema.base import (
     DEFAULT_JUSTIFICATION_HOURS,
@@ -18,12 +18,21 @@ from schema.base import (
     db,
     utcnow,
 )
-from schema.families import Family, Person, School
+from schema.families import AUTHORISATION_KINDS, Authorisation, ChildHealth, Diet, Family, Person, School
+from schema.procedures import (
+    PROCEDURE_STATUSES,
+    ProcedureAttachment,
+    ProcedureCounter,
+    ProcedureEvent,
+    ProcedureRequest,
+    ProcedureType,
+)
 from schema.reservations import ABSENCE_STATUSES, Absence, Document, Reservation, ReservationChange
 
 __all__ = [
-    "ABSENCE_STATUSES", "DEFAULT_JUSTIFICATION_HOURS", "NAMING", "AccountToken", "Absence", "Activity", "Base",
-    "Closure", "CommuneSettings", "DeadlinePolicy", "Document", "Enrollment", "Family", "FamilyChange", "Period",
-    "Person", "Reservation", "ReservationChange", "School", "UTCDateTime", "Unit", "User", "commune_settings", "db",
-    "normalize_email", "utcnow",
+    "ABSENCE_STATUSES", "AUTHORISATION_KINDS", "DEFAULT_JUSTIFICATION_HOURS", "NAMING", "PROCEDURE_STATUSES",
+    "AccountToken", "Absence", "Activity", "Authorisation", "Base", "ChildHealth", "Closure", "CommuneSettings",
+    "DeadlinePolicy", "Diet", "Document", "Enrollment", "Family", "FamilyChange", "HealthAccess", "Period", "Person",
+    "ProcedureAttachment", "ProcedureCounter", "ProcedureEvent", "ProcedureRequest", "ProcedureType", "Reservation",
+    "ReservationChange", "School", "UTCDateTime", "Unit", "User", "commune_settings", "db", "normalize_email", "utcnow",
 ]
