@@ -10,7 +10,8 @@ from __future__ import annotations
 from importlib import import_module
 
 # Registration order: public pages first, the back office last.
-PACKAGES = ("public", "auth", "family", "documents", "reservations", "absences", "planning", "feeds", "backoffice")
+PACKAGES = ("public", "auth", "family", "dossier", "procedures", "documents", "reservations", "absences", "planning",
+            "feeds", "backoffice")
 
 
 def all_blueprints() -> list:

@@ -24,4 +24,6 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     history,
     occupancy,
     outbox,
+    procedure_types,
+    requests,
 )

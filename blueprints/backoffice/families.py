@@ -17,6 +17,7 @@ from blueprints.backoffice.search import MAX_QUERY, family_search
 from blueprints.families import service as family_service
 from blueprints.forms import EmptyForm
 from blueprints.htmx import is_partial, render
+from blueprints.procedures import service as procedures
 from models import Enrollment, Family, Person, User, db, normalize_email
 
 PAGE_SIZE = 50
@@ -32,6 +33,7 @@ def index():
             db.select(func.count()).select_from(User).where(User.role == "parent", User.password_hash.is_(None))
         ),
         "certificates": absences.pending_count(),
+        "requests": procedures.open_count(),
     }
     return render("backoffice/index.html", counts=counts)
 

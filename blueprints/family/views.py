@@ -14,6 +14,7 @@ from blueprints.absences.rules import CERTIFICATE_EXPECTED
 from blueprints.access import current_family, get_child_or_404
 from blueprints.family import bp
 from blueprints.htmx import render
+from blueprints.procedures import service as procedures
 from blueprints.reservations import rules, wording
 from models import (
     Absence,
@@ -77,9 +78,11 @@ def family_todo(family: Family) -> list[ToDo]:
 
 @bp.route("/mon-accueil")
 def dashboard():
-    """Mon accueil: greeting, previous login, what to do, the family's members with a link per child."""
+    """Mon accueil: greeting, previous login, what to do, the family's members with a link per child, the latest
+    requests ("Dernières demandes")."""
     family = current_family(selectinload(Family.members).joinedload(Person.school))
-    return render("family/dashboard.html", family=family, todo=family_todo(family))
+    return render("family/dashboard.html", family=family, todo=family_todo(family),
+                  latest=procedures.family_requests(family.id, limit=3))
 
 
 @bp.route("/enfants/<int:child_id>")
