@@ -54,7 +54,8 @@ class ProcedureRequest(db.Model):
     """A family's request (demande): its answers step by step, the values of the file when it started (`snapshot`,
     for the agent's comparison and to detect a file changed meanwhile), where it stands, its number once submitted.
 
-    `draft_key` is "family:type" while it is a draft (unique: one draft per démarche and family), None after."""
+    `draft_key` is "family:type:person" while it is a draft (unique: one draft per démarche and person at a time),
+    None after."""
 
     __tablename__ = "procedure_request"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -80,33 +80,37 @@ def create_type(kind: str, title: str, description: str, school_year: str = "") 
 # --------------------------------------------------------------------------- drafts
 
 
-def draft_key(family_id: int, type_id: int) -> str:
-    return f"{family_id}:{type_id}"
+def draft_key(family_id: int, type_id: int, person_id: int | None) -> str:
+    """One draft per démarche and person at a time (each guardian may change their own coordonnées at once; their
+    common values are then protected by the conflict check, see rules.conflicts)."""
+    return f"{family_id}:{type_id}:{person_id or 0}"
 
 
-def find_draft(family_id: int, type_id: int) -> ProcedureRequest | None:
+def find_draft(family_id: int, type_id: int, person_id: int | None) -> ProcedureRequest | None:
     return db.session.execute(select(ProcedureRequest).where(
-        ProcedureRequest.draft_key == draft_key(family_id, type_id))).scalar_one_or_none()
+        ProcedureRequest.draft_key == draft_key(family_id, type_id, person_id))).scalar_one_or_none()
 
 
 def start(family: Family, kind_type: ProcedureType, person: Person | None, author_id: int,
           now: dt.datetime) -> tuple[ProcedureRequest, bool]:
-    """The family's draft of this démarche: the one already started (any person), or a new one about `person`
-    (None: the family, or a new contact), with the file's values as they are now. Returns (draft, created)."""
-    existing = find_draft(family.id, kind_type.id)
+    """The family's draft of this démarche about `person` (None: the family, or a new contact): the one already
+    started, or a new one with the file's values as they are now. Returns (draft, created)."""
+    person_id = person.id if person else None
+    existing = find_draft(family.id, kind_type.id, person_id)
     if existing is not None:
         return existing, False
     request = ProcedureRequest(
         family_id=family.id, type_id=kind_type.id, author_id=author_id, person_id=person.id if person else None,
         status=rules.DRAFT, answers={"_new": True} if person is None and kind_type.kind == "contact" else {},
-        snapshot=record.current_values(kind_type.kind, family, person), draft_key=draft_key(family.id, kind_type.id),
+        snapshot=record.current_values(kind_type.kind, family, person),
+        draft_key=draft_key(family.id, kind_type.id, person_id),
         created_at=now, updated_at=now)
     request.type, request.family, request.person = kind_type, family, person
     try:
         with db.session.begin_nested():
             db.session.add(request)
     except IntegrityError:  # the other guardian started it at the same moment: theirs is the one
-        return find_draft(family.id, kind_type.id), False
+        return find_draft(family.id, kind_type.id, person_id), False
     return request, True
 
 

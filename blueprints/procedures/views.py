@@ -99,9 +99,9 @@ def start(code: str):
     person, ok = chosen_target(family, kind_type.kind, raw)
     if str(raw or "").isdigit() and not ok:
         abort(404)  # another family's person (or none): as unknown as a page that does not exist
-    draft = service.find_draft(family.id, kind_type.id)
+    draft = service.find_draft(family.id, kind_type.id, person.id if person else None) if ok else None
     form = EmptyForm()
-    if request.method == "POST" and (draft or ok):
+    if request.method == "POST" and ok:
         if not form.validate_on_submit():
             abort(400)
         draft, _created = service.start(family, kind_type, person, current_user.id, clock.now())
