@@ -8,8 +8,8 @@ import threading
 
 import pytest
 from procedures_world import NOW, address_request, logout, offer, post_step, request_id_from, start, submit
-from support import PASSWORD, PG_URL, csrf_from, outbox, text_of, title_of
 from sqlalchemy.orm.exc import StaleDataError
+from support import PASSWORD, PG_URL, csrf_from, outbox, text_of, title_of
 
 from blueprints.families import service as families
 from blueprints.procedures import record, rules, service
