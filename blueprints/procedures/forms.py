@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, RadioField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
@@ -58,16 +59,19 @@ def phone_field(label, required=None):
 class RadioChoice(RadioField):
     """Radio buttons whose tampered values get a French message."""
 
-    def __init__(self, label, required=None, **kwargs):
+    def __init__(self, label, required=None, choices=(), **kwargs):
         validators = [Filled(required)] if required else [Optional()]
-        super().__init__(label, validators=validators, **kwargs)
+        super().__init__(label, validators=validators, choices=as_choices(choices), **kwargs)
 
     def pre_validate(self, form):
-        if self.data not in (None, "") and self.data not in {str(c[0]) for c in self.iter_choices_values()}:
+        offered = {str(value) for value, *_rest in self.iter_choices()}
+        if self.data not in (None, "") and str(self.data) not in offered:
             raise StopValidation(BAD_CHOICE)
 
-    def iter_choices_values(self):
-        return [(value, label) for value, label, *_rest in self.iter_choices()]
+
+def as_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [pair if isinstance(pair, SelectChoice) else SelectChoice(*pair) for pair in pairs]
 
 
 class YesNo(RadioChoice):

@@ -26,7 +26,7 @@ from blueprints.forms import EmptyForm, flat_errors
 from blueprints.htmx import render
 from blueprints.notify import mail_family
 from blueprints.procedures import bp, display, files, record, rules, service, wording
-from blueprints.procedures.forms import FORMS, ConfirmForm, StepForm, documents_form
+from blueprints.procedures.forms import FORMS, ConfirmForm, StepForm, as_choices, documents_form
 from blueprints.procedures.kinds import CONFIRM_CHANGES, KINDS
 from models import Family, Person, ProcedureRequest, ProcedureType, db
 
@@ -143,12 +143,12 @@ def make_form(req: ProcedureRequest, step: str) -> StepForm:
     if "diet" in form:
         labels = health_service.diet_labels()
         current = form.diet.data or ""
-        form.diet.choices = [("", _("Aucun régime particulier"))] + [(label, label) for label in labels] + (
-            [(current, current)] if current and current not in labels else [])
+        form.diet.choices = as_choices([("", _("Aucun régime particulier"))] + [(label, label) for label in labels] + (
+            [(current, current)] if current and current not in labels else []))
     if "period_id" in form:
         taken = {e.period_id for e in req.person.enrollments} if req.person else set()
-        form.period_id.choices = [(p.id, f"{p.activity.name}, {p.name}")
-                                  for p in families.enrollable_periods(clock.today()) if p.id not in taken]
+        form.period_id.choices = as_choices([(p.id, f"{p.activity.name}, {p.name}")
+                                             for p in families.enrollable_periods(clock.today()) if p.id not in taken])
     return form
 
 
@@ -159,8 +159,8 @@ def step_context(req: ProcedureRequest, step: str) -> dict:
     family = req.family
     change = record.type_for(CONFIRM_CHANGES[step].replace("_", "-"))
     return {"family": family, "change_type": change if change and change.active else None,
-            "health": {c.id: health_service.health_of(c) for c in family.children} if step == "sante" else {},
-            "authorisations": {c.id: health_service.authorisations_of(c) for c in family.children}
+            "health": health_service.health_for(c.id for c in family.children) if step == "sante" else {},
+            "authorisations": health_service.authorisations_for(c.id for c in family.children)
             if step == "autorisations" else {}}
 
 
