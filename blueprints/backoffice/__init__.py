@@ -21,6 +21,7 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     families,
     family_edit,
     family_enrollments,
+    health,
     history,
     occupancy,
     outbox,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,6 +15,7 @@ from blueprints.auth import tokens
 from blueprints.auth.mails import invitation_mail
 from blueprints.backoffice import bp
 from blueprints.backoffice.search import MAX_QUERY, family_search
+from blueprints.families import health
 from blueprints.families import service as family_service
 from blueprints.forms import EmptyForm
 from blueprints.htmx import is_partial, render
@@ -78,7 +80,9 @@ def family(family_id: int):
         ],
     )
     return render("backoffice/family.html", family=fam, accounts=guardian_accounts(fam), form=EmptyForm(),
-                  journal=family_service.journal(fam.id))
+                  journal=family_service.journal(fam.id), requests=procedures.family_requests(fam.id, limit=20),
+                  authorisations=health.authorisations_for(c.id for c in fam.children),
+                  may_see_health=health.may_see_health(current_user))
 
 
 @bp.route("/familles/<int:family_id>/inviter/<int:person_id>", methods=["POST"])

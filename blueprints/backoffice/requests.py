@@ -125,6 +125,8 @@ def request_take(request_id: int):
 def request_accept(request_id: int):
     """Accepter: every change applied to the family file, or none (file changed meanwhile, a part impossible)."""
     req = get_request_or_404(request_id)
+    if display.is_health(req) and not health_service.may_see_health(current_user):
+        abort(403)  # the page offers no "Accepter" without the right to read the answers: a forged post neither
     form = AcceptForm(prefix="accepter")
     if not form.validate_on_submit():
         return request_page(req, accept=form)

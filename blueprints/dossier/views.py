@@ -19,6 +19,6 @@ def index():
     family = current_family(selectinload(Family.members).joinedload(Person.school))
     types = {t.kind: t for t in procedures.active_types()}
     return render("dossier/family.html", family=family, types=types,
-                  health={c.id: health.health_of(c) for c in family.children},
-                  authorisations={c.id: health.authorisations_of(c) for c in family.children},
+                  health=health.health_for(c.id for c in family.children),
+                  authorisations=health.authorisations_for(c.id for c in family.children),
                   annual=types.get("inscription_administrative"))

@@ -46,6 +46,24 @@ def authorisations_of(child: Person) -> dict[str, Authorisation]:
     return {row.kind: row for row in rows}
 
 
+def authorisations_for(child_ids) -> dict[int, dict[str, Authorisation]]:
+    """The authorisations of several children in one query: {child id: {kind: row}}."""
+    found: dict[int, dict[str, Authorisation]] = {child_id: {} for child_id in child_ids}
+    if found:
+        for row in db.session.execute(select(Authorisation).where(Authorisation.child_id.in_(list(found)))).scalars():
+            found[row.child_id][row.kind] = row
+    return found
+
+
+def health_for(child_ids) -> dict[int, ChildHealth]:
+    """The health files of several children in one query: {child id: file} (children without one are absent)."""
+    ids = list(child_ids)
+    if not ids:
+        return {}
+    return {row.child_id: row for row in db.session.execute(
+        select(ChildHealth).where(ChildHealth.child_id.in_(ids))).scalars()}
+
+
 def set_authorisations(child: Person, answers: dict[str, bool], given_on: dt.date, now: dt.datetime, *,
                        actor_id: int | None) -> list[str]:
     """Record the authorisations given (or withdrawn) on `given_on`; returns the kinds that changed."""
