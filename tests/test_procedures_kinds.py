@@ -121,6 +121,8 @@ def test_health_and_pai_with_its_document(client, login_as, world):
                                    "pai_file": (io.BytesIO(tiny_pdf()), "PAI Léa.pdf")},
               content_type="multipart/form-data")
     submit(client, rid)
+    health.grant(world["agent"], True)  # a health démarche is accepted by an agent allowed to read it
+    db.session.commit()
     accept(client, login_as, world, rid)
     record = db.session.execute(db.select(ChildHealth).where(ChildHealth.child_id == lea.id)).scalar_one()
     assert (record.allergies, record.diet, record.pai, record.notes) == ("Arachides", "Panier repas (PAI)", True,
