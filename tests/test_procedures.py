@@ -218,3 +218,21 @@ def test_mes_demandes_filters_with_and_without_htmx(client, login_as, world):
     assert "<h1>" not in fragment.text and "2026-000001" not in text_of(fragment)
     assert 'hx-swap-oob="innerHTML"' in fragment.text  # the count said in the live region
     assert client.get("/demandes?statut=nimporte&annee=abc&demarche=x").status_code == 200
+
+
+def test_a_request_that_changes_nothing_is_not_sent(client, login_as, world):
+    login_as(world["parent"])
+    rid = request_id_from(start(client, world["type"]).location)
+    post_step(client, rid, "adresse", {"address": "1 rue de l'École", "postcode": "45000", "city": "Démo-sur-Loire"})
+    post_step(client, rid, "telephones", {"email": world["parent"].email})
+    answer = submit(client, rid)
+    assert answer.status_code == 200 and "Vos réponses ne changent rien au dossier" in text_of(answer)
+    assert db.session.get(ProcedureRequest, rid).status == "draft"
+
+
+def test_the_recap_has_a_modifier_link_per_answer(client, login_as, world):
+    login_as(world["parent"])
+    rid = address_request(client, world["type"])
+    recap = text_of(client.get(f"/demandes/{rid}/recapitulatif"))
+    for label in ("Adresse", "Code postal", "Commune", "Téléphone portable", "Adresse e-mail"):
+        assert f"Modifier : {label}" in recap

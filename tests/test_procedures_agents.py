@@ -260,3 +260,13 @@ def test_numbers_have_no_gap_under_concurrency(app, world):
     assert not errors
     assert sorted(numbers) == [rules.format_number(2031, n) for n in range(1, 9)]
     assert not rules.has_gaps(numbers)
+
+
+def test_a_request_to_complete_is_on_mon_accueil(client, login_as, world):
+    rid = sent_request(client, login_as, world)
+    login_as(world["agent"])
+    agent_post(client, rid, "completer", **{"completer-message": "Il manque le numéro de rue."})
+    logout(client)
+    login_as(world["parent"])
+    page = text_of(client.get("/mon-accueil"))
+    assert "À faire" in page and "Compléter la demande n° 2026-000001" in page

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms.widgets import TextInput
 
 import clock
 from blueprints.backoffice import bp
@@ -52,8 +53,8 @@ class LogFilters(EmptyForm):
     class Meta:
         csrf = False
 
-    du = FrenchDateField(_l("Du"))
-    au = FrenchDateField(_l("Au"))
+    du = FrenchDateField(_l("Du"), widget=TextInput())
+    au = FrenchDateField(_l("Au"), widget=TextInput())
 
 
 @bp.route("/acces-sante")

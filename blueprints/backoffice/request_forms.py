@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import Form, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from blueprints.forms import ChoiceField, Filled, FrenchDateField
 
@@ -23,8 +24,8 @@ class QueueFilters(Form):
     demarche = ChoiceField(_l("Démarche"), coerce=_id, choices=[SelectChoice("", "")], default="")
     statut = ChoiceField(_l("État"), choices=[SelectChoice("", "")], default="")
     ecole = ChoiceField(_l("École"), coerce=_id, choices=[SelectChoice("", "")], default="")
-    du = FrenchDateField(_l("Envoyée depuis le"), validators=[Optional()])
-    au = FrenchDateField(_l("Envoyée jusqu'au"), validators=[Optional()])
+    du = FrenchDateField(_l("Envoyée depuis le"), validators=[Optional()], widget=TextInput())
+    au = FrenchDateField(_l("Envoyée jusqu'au"), validators=[Optional()], widget=TextInput())
 
     def validate_au(self, field):
         if field.data and self.du.data and field.data < self.du.data:

@@ -82,7 +82,8 @@ def dashboard():
     requests ("Dernières demandes")."""
     family = current_family(selectinload(Family.members).joinedload(Person.school))
     return render("family/dashboard.html", family=family, todo=family_todo(family),
-                  latest=procedures.family_requests(family.id, limit=3))
+                  latest=procedures.family_requests(family.id, limit=3),
+                  incomplete=procedures.family_requests(family.id, status="incomplete"))
 
 
 @bp.route("/enfants/<int:child_id>")

@@ -211,6 +211,9 @@ def submit(request: ProcedureRequest, now: dt.datetime, actor_id: int) -> Submit
     problems = problems_before_submit(request)
     if problems:
         raise Refused(problems[0])
+    current = record.current_values(request.type.kind, request.family, request.person)
+    if not rules.changes(current, record.wanted_values(request)):
+        raise Refused("unchanged")
     found = conflicts_now(request)
     if found:
         request.snapshot = record.current_values(request.type.kind, request.family, request.person)
@@ -319,7 +322,8 @@ def counts_by_status() -> dict[str, int]:
 
 def queue(*, type_id: int | None = None, status: str = "", school_id: int | None = None,
           start: dt.date | None = None, end: dt.date | None = None, limit: int = 200) -> list[ProcedureRequest]:
-    """The requests agents see (never drafts), the oldest waiting first: filters by démarche, status, school (a
+    """The requests agents see (never drafts), those awaiting the service first, the oldest first: filters by
+    démarche, status, school (a
     child of the family goes there), submission day (Europe/Paris)."""
     stmt = (select(ProcedureRequest).where(ProcedureRequest.status != rules.DRAFT)
             .options(*_with_type(), joinedload(ProcedureRequest.family), joinedload(ProcedureRequest.assigned_to)))
@@ -335,7 +339,7 @@ def queue(*, type_id: int | None = None, status: str = "", school_id: int | None
     if end:
         stmt = stmt.where(ProcedureRequest.submitted_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0),
                                                                               PARIS))
-    waiting_first = ProcedureRequest.status.in_(rules.OPEN).desc()
+    waiting_first = ProcedureRequest.status.in_((rules.SUBMITTED, rules.IN_PROGRESS)).desc()  # then à compléter
     return list(db.session.execute(stmt.order_by(waiting_first, ProcedureRequest.submitted_at,
                                                  ProcedureRequest.id).limit(limit)).scalars())
 

@@ -157,6 +157,8 @@ REFUSED = {  # why a request cannot do what was asked (service.Refused codes), f
     "not_draft": _l("Cette demande a été envoyée : elle ne peut plus être supprimée."),
     "unanswered": _l("Une étape de la démarche n'est pas remplie : complétez-la avant d'envoyer la demande."),
     "documents": _l("Il manque une pièce justificative : joignez-la avant d'envoyer la demande."),
+    "unchanged": _l("Vos réponses ne changent rien au dossier : modifiez au moins une réponse, ou abandonnez la "
+                    "démarche."),
     "not_allowed": _l("Cette action n'est pas possible dans l'état actuel de la demande."),
     "changed": _l("La demande vient d'être traitée par quelqu'un d'autre : voici son état actuel."),
     "stale": _l("Le dossier vient d'être modifié par quelqu'un d'autre au même moment : rien n'a été enregistré. "

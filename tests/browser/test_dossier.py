@@ -128,7 +128,7 @@ def test_address_change_recap_number_agent_accepts_parent_sees_it(logged_in, new
     expect(page.locator("main")).to_contain_text("27 rue de l'Œuvre")
     expect(page.locator("main")).to_contain_text("02 61 91 00 55")
     check_page(page)
-    page.get_by_role("link", name="Modifier : Adresse de la famille").click()
+    page.get_by_role("link", name="Modifier : Adresse", exact=True).click()
     expect(page.locator("h1")).to_have_text("Adresse de la famille")
     page.get_by_label(re.compile(r"^Numéro et rue")).fill("29 rue de l'Œuvre")
     page.get_by_role("button", name="Enregistrer et revenir au récapitulatif").click()
