@@ -9,7 +9,7 @@ from procedures_world import NOW, logout, offer, post_step, request_id_from, sta
 from support import csrf_from, text_of
 
 from blueprints.families import health
-from models import HealthAccess, ProcedureRequest, User, db
+from models import Diet, HealthAccess, ProcedureRequest, User, db
 
 
 @pytest.fixture
@@ -124,3 +124,34 @@ def test_the_command_line_gives_the_right(app, world):
 def test_parents_always_see_their_childrens_health(client, login_as, world):
     login_as(world["parent"])
     assert "Arachides" in text_of(client.get("/ma-famille"))
+
+
+def test_agents_keep_the_list_of_diets(client, login_as, world):
+    login_as(world["agent"])
+    page = client.get("/gestion/regimes")
+    assert "Sans porc" in text_of(page)
+    token = csrf_from(page.text)
+    refused = client.post("/gestion/regimes", data={"csrf_token": token, "label": "Repas halal"})
+    assert refused.status_code == 200 and "jamais une religion" in text_of(refused)
+    client.post("/gestion/regimes", data={"csrf_token": token, "label": "Sans gluten"})
+    assert "Sans gluten" in health.diet_labels()
+    diet = db.session.execute(db.select(Diet).where(Diet.label == "Sans porc")).scalar_one()
+    client.post(f"/gestion/regimes/{diet.id}", data={"csrf_token": token})
+    assert "Sans porc" not in health.diet_labels()
+    assert client.post(f"/gestion/regimes/{diet.id}", data={}).status_code == 400
+
+
+def test_two_saves_of_the_same_file_at_once_are_told_not_overwritten(client, login_as, world, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from blueprints.families import service as families
+
+    def written_meanwhile(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'family' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(families, "update_family", written_meanwhile)
+    login_as(world["agent"])
+    page = client.get(f"/gestion/familles/{world['family'].id}/modifier")
+    answer = client.post(f"/gestion/familles/{world['family'].id}/modifier", data={
+        "csrf_token": csrf_from(page.text), "name": "Martin", "address": "2 rue", "postcode": "49000", "city": "A"})
+    assert answer.status_code == 409 and "rien n'a été enregistré" in text_of(answer)

@@ -1,6 +1,7 @@
 """Back office: the démarches the commune offers, as data agents edit (title, help, offered or not, applied at once
 or after an agent's review, the documents required, the school year of the inscription administrative), and the
-registry's kinds not offered yet ("Proposer cette démarche"). The steps themselves are code (procedures/kinds.py)."""
+registry's kinds not offered yet ("Proposer cette démarche"). The steps themselves are code (procedures/kinds.py).
+Also the diets the canteen offers (data, never a religion: families/rules.py diet_label_problem)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from wtforms.validators import Length, Optional, ValidationError
 
 import clock
 from blueprints.backoffice import bp
+from blueprints.families import health
+from blueprints.families import wording as families_wording
 from blueprints.forms import Filled, flat_errors
 from blueprints.htmx import render
 from blueprints.procedures import service, wording
 from blueprints.procedures.kinds import KINDS, school_year_of
-from models import ProcedureType, db
+from models import Diet, ProcedureType, db
 
 YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 
@@ -99,3 +102,43 @@ def procedure_type_edit(type_id: int):
     errors = flat_errors(form)
     return render("backoffice/procedure_type.html", row=row, form=form, errors=errors, page_errors=bool(errors),
                   annual=row.kind == "inscription_administrative")
+
+
+# --------------------------------------------------------------------------- diets offered by the canteen
+
+
+class DietForm(FlaskForm):
+    label = StringField(_l("Nouveau régime"), filters=[strip], validators=[
+        Length(max=60, message=_l("Le nom du régime doit contenir au plus 60 caractères."))])
+
+
+@bp.route("/regimes", methods=["GET", "POST"])
+def diets():
+    """Régimes alimentaires: those families may choose in the health démarche; a new one is checked (never a
+    religion), one can be withdrawn or offered again."""
+    form = DietForm()
+    if form.validate_on_submit():
+        problem = health.add_diet(form.label.data or "")
+        if problem:
+            form.label.errors.append(families_wording.DIET[problem])
+        else:
+            db.session.commit()
+            flash(_("Régime « %(label)s » proposé aux familles.", label=form.label.data), "success")
+            return redirect(url_for(".diets"))
+    rows = db.session.execute(db.select(Diet).order_by(Diet.position, Diet.id)).scalars().all()
+    errors = flat_errors(form)
+    return render("backoffice/diets.html", rows=rows, defaults=health.DEFAULT_DIETS, form=form, toggle=NewTypeForm(),
+                  errors=errors, page_errors=bool(errors))
+
+
+@bp.route("/regimes/<int:diet_id>", methods=["POST"])
+def diet_toggle(diet_id: int):
+    """Withdraw a diet (children who have it keep it in their file) or offer it again."""
+    row = db.get_or_404(Diet, diet_id)
+    if not NewTypeForm().validate_on_submit():
+        abort(400)
+    row.active = not row.active
+    db.session.commit()
+    flash(_("Régime « %(label)s » : %(state)s.", label=row.label,
+            state=_("proposé") if row.active else _("retiré de la liste")), "success")
+    return redirect(url_for(".diets"))
