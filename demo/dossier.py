@@ -111,7 +111,8 @@ def _martin_requests(family: Family, types: dict, people: dict, parent: User, ag
          "refused", 14 * DAY, [("in_progress", "submitted", 2 * HOUR, ""), ("refused", "in_progress", 3 * HOUR,
                                                                              REFUSAL)], assigned=agent)
     make("sante", lea, {"medecin": {"doctor_name": "Dr Claire Besnard", "doctor_phone": "02 61 91 00 12",
-                                    "vaccinations_up_to_date": True, "vaccinations_date": None},
+                                    "vaccinations_up_to_date": True,
+                                    "vaccinations_date": (now - 200 * DAY).date().isoformat()},
                         "alimentation": {"allergies": "Arachides, fruits à coque et kiwi",
                                          "diet": "Panier repas (PAI)"},
                         "pai": {"pai": True, "pai_end_date": (now + 200 * DAY).date().isoformat(),
