@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 import assets
@@ -292,6 +293,15 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(403)
     def forbidden(e):
         return page(403, _("Accès refusé"), _("Vous n'avez pas accès à cette page."))
+
+    @app.errorhandler(StaleDataError)
+    def written_meanwhile(e):
+        """Two people saved the same family file at the same moment (version columns): the second is told, nothing
+        of theirs is saved, nothing is overwritten."""
+        db.session.rollback()
+        return page(409, _("Dossier modifié entre-temps"),
+                    _("Quelqu'un d'autre vient d'enregistrer une modification de ce dossier au même moment : rien "
+                      "n'a été enregistré de votre côté. Rechargez la page, vérifiez, puis recommencez."))
 
     @app.errorhandler(404)
     def not_found(e):

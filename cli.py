@@ -1,5 +1,6 @@
 """Command-line commands: `flask demo seed` (demo commune, idempotent, refused outside demo/test mode),
-`flask agent create`, and the server's: `flask assets build`, `flask backup`, `flask restore FILE`."""
+`flask agent create EMAIL`, `flask agent grant-health EMAIL` (the right to read health data), and the server's:
+`flask assets build`, `flask backup`, `flask restore FILE`."""
 
 from __future__ import annotations
 
@@ -59,6 +60,27 @@ def register_cli(app: Flask) -> None:
             except OSError as exc:
                 click.echo(f"E-mail non envoyé ({exc}) : utilisez le lien ci-dessous.", err=True)
         click.echo(f"Compte créé pour {email}. Lien d'activation (24 h, usage unique) : {invitation.link}")
+
+    register_health_cli(app)
+
+
+def register_health_cli(app: Flask) -> None:
+    """`flask agent grant-health EMAIL` (and --revoke): the right to read children's health data."""
+    agent_group = app.cli.commands["agent"]
+
+    @agent_group.command("grant-health")
+    @click.argument("email")
+    @click.option("--revoke", is_flag=True, help="Retirer le droit au lieu de le donner.")
+    def grant_health(email: str, revoke: bool):
+        """Give an agent (or take back) the right to read children's health data (each read is logged)."""
+        from blueprints.families import health
+
+        user = db.session.execute(db.select(User).where(User.email == normalize_email(email))).scalar_one_or_none()
+        if user is None or not user.is_agent:
+            raise click.ClickException("Aucun agent avec cette adresse.")
+        health.grant(user, not revoke)
+        db.session.commit()
+        click.echo(f"{user.email} {'ne peut plus' if revoke else 'peut maintenant'} lire les données de santé.")
 
 
 def register_operations(app: Flask) -> None:

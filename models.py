@@ -1,12 +1,13 @@
 """Database tables of the portail familles: the one import for every table (`from models import X`).
 
 The tables themselves live in the `schema` package, one module per domain (accounts, families, activities,
-documents, reservations); this module re-exports them so that callers, Alembic and tests never depend on that split.
+documents, reservations, procedures); this module re-exports them so that callers, Alembic and tests never depend
+on that split.
 No Flask request code in them. Money is in integer cents, dates are `date`, instants are timezone-aware UTC.
 Names follow the glossary in docs/architecture.md (French on screen, English in code).
 """
 
-from schema.accounts import AccountToken, FamilyChange, User, UserSession, normalize_email
+from schema.accounts import AccountToken, FamilyChange, HealthAccess, User, UserSession, normalize_email
 from schema.activities import Activity, Closure, DeadlinePolicy, Enrollment, Period, Unit
 from schema.base import (
     DEFAULT_JUSTIFICATION_HOURS,
@@ -26,13 +27,22 @@ from schema.documents import (
     DocumentFile,
     DocumentType,
 )
-from schema.families import Family, Person, School
+from schema.families import AUTHORISATION_KINDS, Authorisation, ChildHealth, Diet, Family, Person, School
+from schema.procedures import (
+    PROCEDURE_STATUSES,
+    ProcedureAttachment,
+    ProcedureCounter,
+    ProcedureEvent,
+    ProcedureRequest,
+    ProcedureType,
+)
 from schema.reservations import ABSENCE_STATUSES, Absence, Reservation, ReservationChange
 
 __all__ = [
-    "ABSENCE_STATUSES", "DEFAULT_JUSTIFICATION_HOURS", "DOCUMENT_KINDS", "DOCUMENT_STATUSES", "NAMING",
-    "VALIDITY_RULES", "AccountToken", "Absence", "Activity", "Base", "Closure", "CommuneSettings", "DeadlinePolicy",
-    "Document", "DocumentFile", "DocumentType", "Enrollment", "Family", "FamilyChange", "Period", "Person",
-    "Reservation", "ReservationChange", "School", "UTCDateTime", "Unit", "User", "UserSession", "commune_settings",
-    "db", "normalize_email", "utcnow",
+    "ABSENCE_STATUSES", "AUTHORISATION_KINDS", "DEFAULT_JUSTIFICATION_HOURS", "DOCUMENT_KINDS", "DOCUMENT_STATUSES",
+    "NAMING", "PROCEDURE_STATUSES", "VALIDITY_RULES", "AccountToken", "Absence", "Activity", "Authorisation", "Base",
+    "ChildHealth", "Closure", "CommuneSettings", "DeadlinePolicy", "Diet", "Document", "DocumentFile", "DocumentType",
+    "Enrollment", "Family", "FamilyChange", "HealthAccess", "Period", "Person", "ProcedureAttachment",
+    "ProcedureCounter", "ProcedureEvent", "ProcedureRequest", "ProcedureType", "Reservation", "ReservationChange",
+    "School", "UTCDateTime", "Unit", "User", "UserSession", "commune_settings", "db", "normalize_email", "utcnow",
 ]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from importlib import import_module
 
 # Registration order: public pages first, the back office last.
-PACKAGES = ("health", "public", "auth", "family", "documents", "reservations", "absences", "planning", "feeds",
-            "backoffice")
+PACKAGES = ("health", "public", "auth", "family", "dossier", "procedures", "documents", "reservations", "absences",
+            "planning", "feeds", "backoffice")
 
 
 def all_blueprints() -> list:

@@ -4,8 +4,9 @@ Everything here is invented: names, addresses (a commune that does not exist), e
 numbers from the ranges ARCEP reserves for fiction (02 61 91 xx xx, 06 39 98 xx xx), so nobody real is ever called.
 The data is relative to the day it is seeded (`today`): the school year containing it (from August on, the coming
 one), with every state to try near that day: open and locked days, a closure one to three weeks ahead, two full
-Wednesdays ahead with a waiting list, Léa Martin's absence of her last days awaiting its certificate, and the Martin
-family's supporting documents in every state (demo/documents.py, files written to instance/uploads). The helpers
+Wednesdays ahead with a waiting list, Léa Martin's absence of her last days awaiting its certificate, the Martin
+family's supporting documents in every state (demo/documents.py, files written to instance/uploads) and its file
+(health, authorisations, contacts) with a request in every status (demo/dossier.py). The helpers
 of demo/schoolyear.py (`school_year`, `closure_day`, `full_wednesdays`, `absence_span`) say where they are; a fixed
 `random.Random(2026)` makes the same `today` give the same data. Open days are computed here (weekday of the unit,
 inside the period, no public holiday, zone B school holidays, closures) so the seed does not depend on the
@@ -22,6 +23,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import insert, select
 
 from demo.documents import add_documents
+from demo.dossier import add_dossier
 from demo.schoolyear import (  # noqa: F401  (public helpers, re-exported for the tests and the bench)
     DAY,
     PARIS,
@@ -206,6 +208,7 @@ def seed_demo(now: dt.datetime | None = None, today: dt.date | None = None) -> b
     rows = _reservations(rng, children, activities, _open_days(activities, year, closure), booked_at, full, span)
     _add_absence(children, rows, users, span, now)
     add_documents(families, users, DEMO_LOGINS, users[AGENT_EMAIL], now, today)
+    add_dossier(families, users, AGENT_EMAIL, DEMO_LOGINS, f"{year.first}-{year.first + 1}", now)
     db.session.execute(insert(Reservation), list(rows.values()))
     db.session.commit()
     return True

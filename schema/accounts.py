@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from schema.base import UTCDateTime, db, utcnow
@@ -28,6 +28,8 @@ class User(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     previous_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # An agent who may read children's health data (need-to-know; each read is logged in HealthAccess).
+    can_see_health: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     family: Mapped[Optional[Family]] = relationship(backref=backref("users"))
     person: Mapped[Optional[Person]] = relationship(foreign_keys=[person_id])
@@ -114,3 +116,19 @@ class FamilyChange(db.Model):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[Optional[User]] = relationship()
+
+
+class HealthAccess(db.Model):
+    """One read of a child's health data by an agent: who, when, which child, from which page (the log an
+    administrator reviews). The child's name is kept so that the log survives the child's file."""
+
+    __tablename__ = "health_access"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    child_id: Mapped[Optional[int]] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    child_name: Mapped[str] = mapped_column(String(201), default="")
+    family_id: Mapped[Optional[int]] = mapped_column(ForeignKey("family.id", ondelete="SET NULL"))
+    place: Mapped[str] = mapped_column(String(60), default="")  # "fiche santé", "demande 2026-000012"
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    agent: Mapped[Optional[User]] = relationship()

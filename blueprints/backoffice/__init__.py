@@ -23,7 +23,10 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     families,
     family_edit,
     family_enrollments,
+    health,
     history,
     occupancy,
     outbox,
+    procedure_types,
+    requests,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -16,9 +17,11 @@ from blueprints.backoffice import bp
 from blueprints.backoffice.search import MAX_QUERY, family_search
 from blueprints.documents import service as documents
 from blueprints.documents import wording as document_wording
+from blueprints.families import health
 from blueprints.families import service as family_service
 from blueprints.forms import EmptyForm
 from blueprints.htmx import is_partial, render
+from blueprints.procedures import service as procedures
 from models import Enrollment, Family, Person, User, db, normalize_email
 
 PAGE_SIZE = 50
@@ -35,6 +38,7 @@ def index():
         ),
         "certificates": absences.pending_count(),
         "documents": documents.pending_count(),
+        "requests": procedures.open_count(),
     }
     return render("backoffice/index.html", counts=counts)
 
@@ -80,7 +84,9 @@ def family(family_id: int):
     )
     return render("backoffice/family.html", family=fam, accounts=guardian_accounts(fam), form=EmptyForm(),
                   journal=family_service.journal(fam.id), documents=documents.family_documents(fam.id, clock.today()),
-                  document_words=document_wording)
+                  document_words=document_wording, requests=procedures.family_requests(fam.id, limit=20),
+                  authorisations=health.authorisations_for(c.id for c in fam.children),
+                  may_see_health=health.may_see_health(current_user))
 
 
 @bp.route("/familles/<int:family_id>/inviter/<int:person_id>", methods=["POST"])

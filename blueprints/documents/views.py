@@ -11,17 +11,22 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+import clock
 from blueprints.documents import bp
+from blueprints.families import health
 from blueprints.uploads import clean_filename, uploads_dir
 from models import Document, DocumentFile, db
 
 PREVIEWABLE = ("image/jpeg", "image/png")
 
 
+HEALTH_KINDS = ("pai",)  # documents that are health data: need-to-know (families/health.py)
+
+
 def may_read(document: Document) -> bool:
-    """Agents read every document; a parent only their own family's."""
+    """Agents read every document, except a PAI without the right to health data; a parent only their family's."""
     if current_user.is_agent:
-        return True
+        return document.kind not in HEALTH_KINDS or health.may_see_health(current_user)
     return current_user.family_id is not None and current_user.family_id == document.family_id
 
 
@@ -36,6 +41,9 @@ def readable_file(doc_id: int, page: int) -> DocumentFile:
     if current_user.is_agent:
         current_app.logger.info("document %s (family %s) read by agent %s: page %s", document.id,
                                 document.family_id, current_user.id, page)
+        if document.kind in HEALTH_KINDS and document.child is not None:  # a health read, in the access log
+            health.log_access(current_user, document.child, "Document PAI", clock.now())
+            db.session.commit()
     return document.files[page - 1]
 
 

@@ -1,5 +1,5 @@
 """Family-file rules: the next dossier number, a plausible child's birth date, who may be enrolled in a period,
-which bookings an unenrolment cancels, when a child's file may be deleted.
+which bookings an unenrolment cancels, when a child's file may be deleted, which diet labels may be offered.
 
 Pure functions: standard library only, never Flask, never the clock (`today` is a parameter). Answers are codes;
 blueprints/families/wording.py says them in French.
@@ -8,6 +8,8 @@ blueprints/families/wording.py says them in French.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -81,3 +83,21 @@ def child_removal_problem(has_history: bool) -> str | None:
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """The names of the fields whose value changed, in the order of `after`."""
     return [name for name, value in after.items() if before.get(name) != value]
+
+
+# Diets are about what a child eats, never about a faith (CNIL: no religious data, "sans porc" is allowed).
+FORBIDDEN_DIET_WORDS = ("halal", "casher", "cacher", "kasher", "kosher", "religion", "religieux", "religieuse",
+                        "musulman", "musulmane", "juif", "juive", "confession", "culte", "careme", "ramadan")
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def diet_label_problem(label: str) -> str | None:
+    """Why a diet label is refused: "empty", or "religious" when it names a faith or a religious rule (the list
+    above, accents and case ignored); None when it may be offered."""
+    if not (label or "").strip():
+        return "empty"
+    words = set(re.findall(r"[a-z]+", _plain(label)))
+    return "religious" if words.intersection(FORBIDDEN_DIET_WORDS) else None

@@ -198,6 +198,19 @@ def update_family(family: Family, values: FamilyValues, now: dt.datetime, *, act
     return changed
 
 
+def update_family_fields(family: Family, fields: dict, now: dt.datetime, *, actor_id: int | None,
+                         summary: str | None = None) -> list[str]:
+    """Write some of the family's columns (a démarche's changes); returns the names that changed (journal line if
+    any). The version column makes a simultaneous writer fail instead of overwriting (StaleDataError)."""
+    changed = rules.changed_fields({name: getattr(family, name) for name in fields}, fields)
+    for name in changed:
+        setattr(family, name, fields[name])
+    if changed:
+        record(family.id, "updated", summary or wording.family_updated(changed), now, actor_id)
+    db.session.flush()
+    return changed
+
+
 # --------------------------------------------------------------------------- members
 
 
@@ -223,14 +236,42 @@ def update_person(person: Person, values: PersonValues, now: dt.datetime, *, act
     for name in changed:
         setattr(person, name, wanted[name])
     if "email" in changed and person.role == "guardian":
-        user = db.session.execute(select(User).where(User.person_id == person.id)).scalar_one_or_none()
-        if user is not None and not user.has_password and normalize_email(person.email):
-            user.email = normalize_email(person.email)
-            tokens.revoke_all(user, now)
+        _sync_login_email(person, now)
     if changed:
         record(person.family_id, "person_updated", wording.person_updated(before_name, changed), now, actor_id)
     db.session.flush()
     return changed
+
+
+def _sync_login_email(person: Person, now: dt.datetime) -> None:
+    user = db.session.execute(select(User).where(User.person_id == person.id)).scalar_one_or_none()
+    if user is not None and not user.has_password and normalize_email(person.email):
+        user.email = normalize_email(person.email)
+        tokens.revoke_all(user, now)
+
+
+def update_person_fields(person: Person, fields: dict, now: dt.datetime, *, actor_id: int | None) -> list[str]:
+    """Write some of a member's columns (a démarche's changes), with update_person's e-mail rule; returns the names
+    that changed."""
+    before_name = person.full_name
+    changed = rules.changed_fields({name: getattr(person, name) for name in fields}, fields)
+    for name in changed:
+        setattr(person, name, fields[name])
+    if "email" in changed and person.role == "guardian":
+        _sync_login_email(person, now)
+    if changed:
+        record(person.family_id, "person_updated", wording.person_updated(before_name, changed), now, actor_id)
+    db.session.flush()
+    return changed
+
+
+def add_member(family: Family, role: str, fields: dict, now: dt.datetime, *, actor_id: int | None) -> Person:
+    """A new member from a démarche's answers (any of the Person columns)."""
+    person = Person(role=role, family_id=family.id, **fields)
+    db.session.add(person)
+    record(family.id, "person_added", wording.person_added(role, person.full_name), now, actor_id)
+    db.session.flush()
+    return person
 
 
 def remove_person(person: Person, now: dt.datetime, *, actor_id: int | None) -> str | None:

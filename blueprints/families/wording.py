@@ -13,7 +13,12 @@ FIELD_NAMES = {
     "phone": _l("téléphone"), "email": _l("adresse e-mail"), "civility": _l("civilité"), "first_name": _l("prénom"),
     "last_name": _l("nom"), "relationship_label": _l("lien avec l'enfant"), "birth_date": _l("date de naissance"),
     "school_id": _l("école"), "class_name": _l("classe"), "can_pick_up": _l("peut venir chercher l'enfant"),
-    "emergency_contact": _l("à appeler en cas d'urgence"),
+    "emergency_contact": _l("à appeler en cas d'urgence"), "birth_name": _l("nom de naissance"),
+    "other_phone": _l("autre téléphone"), "employer": _l("employeur"), "work_phone": _l("téléphone au travail"),
+    "situation": _l("situation familiale"), "allocataire_regime": _l("caisse d'allocations"),
+    "allocataire_number": _l("numéro d'allocataire"), "quotient_familial": _l("quotient familial"),
+    "qf_start_date": _l("date du quotient familial"), "qf_source": _l("source du quotient familial"),
+    "registered_year": _l("inscription administrative"),
 }
 ROLE_ADDED = {"guardian": _l("Représentant ajouté : %(name)s."), "child": _l("Enfant ajouté : %(name)s."),
               "contact": _l("Contact ajouté : %(name)s.")}
@@ -92,3 +97,10 @@ def email_text(problem: str, email: str) -> str:
                  "ou laissez le champ vide.", email=email)
     return _("L'adresse %(email)s sert déjà à se connecter à un autre compte : saisissez une autre adresse, ou "
              "laissez le champ vide.", email=email)
+
+
+DIET = {  # why a diet label is refused (rules.diet_label_problem)
+    "empty": _l("Saisissez le nom du régime, par exemple « Végétarien »."),
+    "exists": _l("Ce régime est déjà proposé."),
+    "religious": _l("Un régime décrit ce que l'enfant mange, jamais une religion : écrivez par exemple « Sans porc »."),
+}

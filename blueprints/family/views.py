@@ -15,6 +15,7 @@ from blueprints.access import current_family, get_child_or_404
 from blueprints.documents import service as documents
 from blueprints.family import bp
 from blueprints.htmx import render
+from blueprints.procedures import service as procedures
 from blueprints.reservations import rules, wording
 from models import (
     Absence,
@@ -78,10 +79,12 @@ def family_todo(family: Family) -> list[ToDo]:
 
 @bp.route("/mon-accueil")
 def dashboard():
-    """Mon accueil: greeting, previous login, what to do, the family's members with a link per child, the link to
-    the family's documents (how many need attention)."""
+    """Mon accueil: greeting, previous login, what to do, the family's members with a link per child, the latest
+    requests ("Dernières demandes"), the link to the family's documents (how many need attention)."""
     family = current_family(selectinload(Family.members).joinedload(Person.school))
     return render("family/dashboard.html", family=family, todo=family_todo(family),
+                  latest=procedures.family_requests(family.id, limit=3),
+                  incomplete=procedures.family_requests(family.id, status="incomplete"),
                   documents_attention=documents.attention_count(family.id, clock.today()))
 
 
