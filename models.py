@@ -10,13 +10,17 @@ Names follow the glossary in docs/architecture.md (French on screen, English in 
 from schema.accounts import AccountToken, FamilyChange, HealthAccess, User, UserSession, normalize_email
 from schema.activities import Activity, Closure, DeadlinePolicy, Enrollment, Period, Unit
 from schema.base import (
+    CONFIG_TABLES,
     DEFAULT_JUSTIFICATION_HOURS,
     NAMING,
     Base,
     CommuneSettings,
+    ConfigVersion,
     UTCDateTime,
     commune_settings,
+    config_key,
     db,
+    remember_config_key,
     utcnow,
 )
 from schema.documents import (
@@ -39,7 +43,8 @@ from schema.procedures import (
 from schema.reservations import ABSENCE_STATUSES, Absence, Reservation, ReservationChange
 
 __all__ = [
-    "ABSENCE_STATUSES", "AUTHORISATION_KINDS", "DEFAULT_JUSTIFICATION_HOURS", "DOCUMENT_KINDS", "DOCUMENT_STATUSES",
+    "ABSENCE_STATUSES", "AUTHORISATION_KINDS", "CONFIG_TABLES", "ConfigVersion", "config_key", "remember_config_key",
+    "DEFAULT_JUSTIFICATION_HOURS", "DOCUMENT_KINDS", "DOCUMENT_STATUSES",
     "NAMING", "PROCEDURE_STATUSES", "VALIDITY_RULES", "AccountToken", "Absence", "Activity", "Authorisation", "Base",
     "ChildHealth", "Closure", "CommuneSettings", "DeadlinePolicy", "Diet", "Document", "DocumentFile", "DocumentType",
     "Enrollment", "Family", "FamilyChange", "HealthAccess", "Period", "Person", "ProcedureAttachment",

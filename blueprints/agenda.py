@@ -260,8 +260,9 @@ def toggle_slot(child: Person, *, by_agent: bool = False, via: str = "portal", r
     answer = request.form.get("confirm")
     agenda = service.load_agenda(child, day, day, unit_id=unit_id)
     unit = agenda.units.get(unit_id)
-    name = wording.unit_name(unit, service.label_elsewhere(child.id, unit)) if unit else None
+    name = wording.unit_name(unit, service.label_elsewhere(agenda, unit)) if unit else None
     question = line = None
+    known = {}  # the slot's row after the change, when the outcome says it (no second read)
     if refusal is not None:
         (message, line), refused = refusal, True
     elif answer == "0" and unit is not None:  # the question page's "Non": nothing to do
@@ -274,13 +275,15 @@ def toggle_slot(child: Person, *, by_agent: bool = False, via: str = "portal", r
         if not outcomes:
             return _toggle_invalid(child)
         outcome = outcomes[0]
+        known["reservation"] = outcome.reservation
         unit, message = outcome.unit, wording.outcome_text(outcome, child.first_name, name)
         refused, question = outcome.decision.refusal is not None, outcome.decision.question
         if refused:
             line = wording.slot_refusal(wording.refusal_reason(outcome.decision.refusal, child.first_name))
         if question and not is_partial():
             return confirm_page(child, [outcome], {unit.id: name}, week_url(child, day, by_agent))
-    view = month_view.single_slot(agenda, unit, day, clock.now(), by_agent=by_agent, name=name) if unit else None
+    view = month_view.single_slot(agenda, unit, day, clock.now(), by_agent=by_agent, name=name,
+                                  **known) if unit else None
     if not is_partial():
         if refused:
             key = f"{unit_id}-{day.isoformat()}"

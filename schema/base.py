@@ -1,13 +1,23 @@
-"""Shared base of the tables: the `db` object, naming convention, UTC datetimes, the commune's settings row."""
+"""Shared base of the tables: the `db` object, naming convention, UTC datetimes, the commune's settings row, and
+the configuration version that lets every process keep the configuration in memory.
+
+The configuration (the commune's settings, activities, units, deadline policies, periods, closures, schools) is read
+on every agenda request but changes a few times a year. Any ORM write to those tables bumps one row,
+`config_version`, in the same transaction (an `after_flush` listener, so no code path can forget it), and readers
+key their per-process caches on that row (`config_key()`): a process sees a change with its next request.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from itertools import chain
+from types import SimpleNamespace
 from typing import Optional
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, String, event, insert, select, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -26,16 +36,30 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-def commune_settings() -> CommuneSettings | None:
-    """The commune's settings row, read once per request (cached on flask.g when there is an app context)."""
+def commune_settings():
+    """The commune's settings as a read-only snapshot (attributes named as the columns), or None when there is no
+    commune: read once per process and configuration version (see config_key), once per request otherwise. Writers
+    load the `CommuneSettings` row itself."""
     from flask import g, has_app_context
 
     if has_app_context() and "commune" in g:
         return g.commune
-    row = db.session.execute(db.select(CommuneSettings).limit(1)).scalar_one_or_none()
+    key = config_key()
+    if key is not None and key in _COMMUNE:
+        snapshot = _COMMUNE[key]
+    else:
+        row = db.session.execute(db.select(CommuneSettings).limit(1)).scalar_one_or_none()
+        snapshot = None if row is None else SimpleNamespace(
+            **{c.key: getattr(row, c.key) for c in CommuneSettings.__table__.columns})
+        if key is not None:
+            _COMMUNE.clear()
+            _COMMUNE[key] = snapshot
     if has_app_context():
-        g.commune = row
-    return row
+        g.commune = snapshot
+    return snapshot
+
+
+_COMMUNE: dict[str, SimpleNamespace | None] = {}
 
 
 def utcnow() -> dt.datetime:
@@ -95,3 +119,60 @@ class CommuneSettings(db.Model):
     __table_args__ = (CheckConstraint("school_zone IN ('A','B','C')", name="zone"),)
 
 
+
+
+# --------------------------------------------------------------------------- configuration version
+
+# Tables whose rows are configuration: a write to any of them makes every process read the configuration again.
+CONFIG_TABLES = frozenset({"commune_settings", "activity", "unit", "deadline_policy", "period", "closure", "school"})
+
+
+class ConfigVersion(db.Model):
+    """One row (id 1): `stamp` is a new random value at each configuration change (so caches of another database, of
+    a restored backup or of a rolled-back change never match), `value` counts the changes."""
+
+    __tablename__ = "config_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(32))
+    value: Mapped[int] = mapped_column(Integer, default=1)
+
+
+def config_key() -> str | None:
+    """"<stamp>:<value>" of the configuration in this database, read once per request (None: never written yet, so
+    nothing may be cached)."""
+    from flask import g, has_app_context
+
+    if has_app_context() and "config_key" in g:
+        return g.config_key
+    row = db.session.execute(select(ConfigVersion.stamp, ConfigVersion.value).where(ConfigVersion.id == 1)).first()
+    key = f"{row.stamp}:{row.value}" if row is not None else None
+    if has_app_context():
+        g.config_key = key
+    return key
+
+
+def remember_config_key(stamp: str | None, value: int | None) -> None:
+    """For a query that read the version along with something else (the signed-in user, blueprints/auth)."""
+    from flask import g
+
+    g.config_key = f"{stamp}:{value}" if stamp is not None else None
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_config_version(session, _flush_context) -> None:
+    changed = chain(session.new, session.dirty, session.deleted)
+    if not any(getattr(getattr(o, "__table__", None), "name", None) in CONFIG_TABLES for o in changed):
+        return
+    connection = session.connection()
+    table = ConfigVersion.__table__
+    # A new stamp per change: a change rolled back after a reader cached under its key can never be confused with
+    # the next change, which gets a stamp of its own.
+    bumped = connection.execute(
+        update(table).where(table.c.id == 1).values(value=table.c.value + 1, stamp=uuid.uuid4().hex))
+    if bumped.rowcount == 0:
+        connection.execute(insert(table).values(id=1, stamp=uuid.uuid4().hex, value=1))
+    from flask import g, has_app_context
+
+    if has_app_context():  # this request reads the new configuration from now on
+        for name in ("config_key", "commune", "catalogue"):
+            g.pop(name, None)

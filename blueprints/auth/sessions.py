@@ -15,10 +15,11 @@ import re
 import secrets
 
 from flask import current_app, request, session
+from sqlalchemy import and_, select
 
 import clock
 from blueprints.edge import MAX_ID
-from models import User, UserSession, db
+from models import ConfigVersion, User, UserSession, db, remember_config_key
 
 SESSION_KEY = "_session"  # Flask session key of "<UserSession.id>.<secret>"
 TOUCH_EVERY = dt.timedelta(minutes=5)  # last_seen_at is written at most this often (not on every request)
@@ -53,33 +54,55 @@ def open_session(user: User, now: dt.datetime) -> None:
     session[SESSION_KEY] = f"{row.id}.{secret}"
 
 
+def _cookie() -> tuple[int, str] | None:
+    """(row id, secret) of the request's session cookie, or None when it holds none (or a malformed one)."""
+    match = re.fullmatch(r"(\d{1,10})\.([\w-]{20,100})", str(session.get(SESSION_KEY, "")), re.ASCII)
+    if match is None or int(match[1]) > MAX_ID:
+        return None
+    return int(match[1]), match[2]
+
+
+def _open(row: UserSession | None, user_id: int, secret: str, now: dt.datetime) -> bool:
+    """True when `row` is this browser's open session of `user_id` (not revoked, the secret right, not expired)."""
+    if row is None or row.user_id != user_id or row.revoked_at is not None:
+        return False
+    if not hmac.compare_digest(row.secret_hash, _digest(secret)):
+        return False
+    return row.last_seen_at > now - current_app.permanent_session_lifetime
+
+
 def current_row(user_id: int, now: dt.datetime) -> UserSession | None:
     """The open UserSession the request's cookie points to for `user_id`, or None (revoked, expired, forged)."""
-    match = re.fullmatch(r"(\d{1,10})\.([\w-]{20,100})", str(session.get(SESSION_KEY, "")), re.ASCII)
-    if match is None:
+    cookie = _cookie()
+    if cookie is None:
         return None
-    row = db.session.get(UserSession, int(match[1])) if int(match[1]) <= MAX_ID else None
-    if row is None or row.user_id != user_id or row.revoked_at is not None:
-        return None
-    if not hmac.compare_digest(row.secret_hash, _digest(match[2])):
-        return None
-    if row.last_seen_at <= now - current_app.permanent_session_lifetime:
-        return None
-    return row
+    row = db.session.get(UserSession, cookie[0])
+    return row if _open(row, user_id, cookie[1], now) else None
 
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user_loader: the account, if it is active and this browser's session row is still open.
-    Also notes when the session was last used (at most every TOUCH_EVERY, committed at once: the loader runs in the
-    first before_request that reads current_user, before any view has written anything)."""
-    if not user_id.isdigit() or int(user_id) > MAX_ID:
+    One query reads the account, the session row and the configuration version (models.config_key: the agenda's
+    catalogue and the commune's settings are then taken from memory). Also notes when the session was last used
+    (at most every TOUCH_EVERY, committed at once: the loader runs in the first before_request that reads
+    current_user, before any view has written anything)."""
+    cookie = _cookie()
+    if not user_id.isdigit() or int(user_id) > MAX_ID or cookie is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active:
+    found = db.session.execute(
+        select(User, UserSession, ConfigVersion.stamp, ConfigVersion.value)
+        .outerjoin(UserSession, and_(UserSession.id == cookie[0], UserSession.user_id == User.id))
+        .outerjoin(ConfigVersion, ConfigVersion.id == 1)
+        .where(User.id == int(user_id))
+    ).first()
+    if found is None:
+        return None
+    user, row, stamp, value = found
+    remember_config_key(stamp, value)
+    if not user.active:
         return None
     now = clock.now()
-    row = current_row(user.id, now)
-    if row is None:
+    if not _open(row, user.id, cookie[1], now):
         session.pop(SESSION_KEY, None)
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:

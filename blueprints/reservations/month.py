@@ -141,17 +141,22 @@ def _telling_closure(agenda: service.ChildAgenda, day: dt.date):
     return None
 
 
+_UNKNOWN = object()
+
+
 def single_slot(agenda: service.ChildAgenda, unit, day: dt.date, now: dt.datetime,
-                by_agent: bool = False, name: str | None = None) -> SlotView | None:
+                by_agent: bool = False, name: str | None = None, reservation=_UNKNOWN) -> SlotView | None:
     """The view of one slot after a toggle (a few small queries, not the whole month). `name`: its name on the
-    agenda when the caller knows it (else one more query: service.label_elsewhere)."""
+    agenda when the caller knows it (else service.label_elsewhere, in memory). `reservation`: the child's row for
+    the slot when the caller has it (the toggle's outcome; None for no row), else it is read."""
     if unit.id not in agenda.units or not agenda.enrolled(unit, day) or not agenda.status(unit, day):
         return None
-    reservation = service.child_reservations(agenda.child.id, day, day).get((unit.id, day))
+    if reservation is _UNKNOWN:
+        reservation = service.child_reservations(agenda.child.id, day, day).get((unit.id, day))
     taken = service.taken_counts([unit.id], day, day).get((unit.id, day), 0) if unit.capacity is not None else 0
     position = service.waiting_positions([reservation]).get((unit.id, day)) if (
         reservation is not None and reservation.state == "waiting") else None
-    name = name or wording.unit_name(unit, service.label_elsewhere(agenda.child.id, unit))
+    name = name or wording.unit_name(unit, service.label_elsewhere(agenda, unit))
     return slot_view(agenda, unit, day, reservation, taken, position, now, by_agent, name)
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager
 
-from blueprints.reservations import rules
+from blueprints.reservations import catalogue, rules
 from models import (
     Activity,
     Closure,
@@ -72,40 +72,26 @@ def calendar_for(settings: CommuneSettings | None, years) -> rules.CommuneCalend
 
 
 def load_agenda(child: Person, start: dt.date, end: dt.date, *, unit_id: int | None = None) -> ChildAgenda:
-    """Everything needed to judge `child`'s bookings between `start` and `end` (3 queries). With `unit_id`, only
-    that unit's activity (a toggle: dependencies never cross activities), which saves most of the ORM work."""
-    stmt = select(Enrollment).where(Enrollment.child_id == child.id)
-    if unit_id is not None:
-        stmt = stmt.where(Enrollment.activity_id == select(Unit.activity_id).where(Unit.id == unit_id)
-                          .scalar_subquery())
-    enrollments = db.session.execute(
-        stmt.options(
-            # Many-to-one rows joined into the same query, only the units in a second one: five selectin queries
-            # cost several ms per page in ORM work and round trips (bench/README.md).
-            joinedload(Enrollment.period),
-            joinedload(Enrollment.activity).joinedload(Activity.booking_policy),
-            joinedload(Enrollment.activity).joinedload(Activity.cancel_policy),
-            joinedload(Enrollment.activity).selectinload(Activity.units),
-        )
-    ).scalars().all()
-    activities: dict[int, Activity] = {}
+    """Everything needed to judge `child`'s bookings between `start` and `end`: the child's enrolments (one query)
+    joined, in memory, to the activities, units, periods and closures of the catalogue (reservations/catalogue.py,
+    kept per process). `unit_id` is accepted for callers that know the one unit they change (nothing to save now)."""
+    found = catalogue.current()
+    enrolled = db.session.execute(
+        select(Enrollment.activity_id, Enrollment.period_id).where(Enrollment.child_id == child.id)
+    ).all()
     periods: dict[int, list] = defaultdict(list)
-    for enrollment in enrollments:
-        activities[enrollment.activity_id] = enrollment.activity
-        periods[enrollment.activity_id].append(enrollment.period)
-    activity_list = sorted(activities.values(), key=lambda a: (a.position, a.id))
-    units = {u.id: u for a in activity_list for u in a.units}
-    closures = db.session.execute(
-        select(Closure).where(Closure.date.between(start, end))
-    ).scalars().all() if activities else []
+    for activity_id, period_id in enrolled:
+        if activity_id in found.activities and period_id in found.periods:
+            periods[activity_id].append(found.periods[period_id])
+    activity_list = sorted((found.activities[a] for a in periods), key=lambda a: (a.position, a.id))
     settings = commune()
     return ChildAgenda(
         child=child,
         calendar=calendar_for(settings, range(start.year - 1, end.year + 2)),
         activities=activity_list,
-        units=units,
-        periods=dict(periods),
-        closures=list(closures),
+        units={u.id: u for a in activity_list for u in a.units},
+        periods={a: sorted(ps, key=lambda p: p.start_date) for a, ps in periods.items()},
+        closures=found.closures_between(start, end) if periods else [],
         commune_hours=settings.absence_justification_hours if settings else None,
     )
 
@@ -150,13 +136,10 @@ def waiting_positions(waiting: list[Reservation]) -> dict[tuple[int, dt.date], i
     return positions
 
 
-def label_elsewhere(child_id: int, unit: Unit) -> bool:
+def label_elsewhere(agenda: ChildAgenda, unit) -> bool:
     """True when the child is enrolled in another activity with a unit of the same label ("Repas" at the canteen
-    and at the leisure centre): the agenda then names the service too (one small query, for a toggle)."""
-    return db.session.scalar(
-        select(Unit.id).join(Enrollment, Enrollment.activity_id == Unit.activity_id).where(
-            Enrollment.child_id == child_id, Unit.label == unit.label, Unit.activity_id != unit.activity_id).limit(1)
-    ) is not None
+    and at the leisure centre): the agenda then names the service too (in memory: the agenda has every unit)."""
+    return any(u.label == unit.label and u.activity_id != unit.activity_id for u in agenda.units.values())
 
 
 # --------------------------------------------------------------------------- changes
@@ -171,6 +154,7 @@ class Outcome:
     decision: rules.Decision
     promoted: list[Reservation] = field(default_factory=list)
     position: int | None = None  # waiting-list rank after the change
+    reservation: Reservation | None = None  # the child's row for this slot after the change (None: no row)
 
 
 def _lock_units(unit_ids) -> None:
@@ -227,16 +211,18 @@ def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now:
         by_agent=by_agent, waiting=waiting, confirmed=confirmed,
     )
     decision = rules.decide(change)
-    outcome = Outcome(unit, day, decision)
+    outcome = Outcome(unit, day, decision, reservation=current)
     if not decision.changed:
         if current is not None and current.state == "waiting":
             outcome.position = waiting_positions([current]).get((unit.id, day))
         return outcome
     if decision.after is None:
         db.session.delete(current)
+        outcome.reservation = None
     elif current is None:
         current = Reservation(child_id=child_id, unit_id=unit.id, date=day, state=decision.after, requested_at=now)
         db.session.add(current)
+        outcome.reservation = current
     else:
         current.state = decision.after
     record(child_id, unit.id, day, decision.before, decision.after, now, actor_id, via, reason)
