@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 
 # Registration order: public pages first, the back office last.
-PACKAGES = ("health", "public", "auth", "family", "dossier", "procedures", "documents", "reservations", "absences",
+PACKAGES = ("health", "public", "auth", "family", "dossier", "procedures", "documents", "agenda", "absences",
             "planning", "feeds", "backoffice")
 
 

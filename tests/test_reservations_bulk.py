@@ -1,4 +1,4 @@
-"""Client tests of bulk booking, "Réserver les mêmes créneaux chaque semaine" (blueprints/reservations/bulk.py):
+"""Client tests of bulk booking, "Réserver les mêmes créneaux chaque semaine" (blueprints/agenda/bulk.py):
 the form, each day through the agenda's rules, the result in words per child, brothers and sisters, validation."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Client tests of the monthly agenda (blueprints/reservations/views.py): the page, the htmx toggle, the no-JS save,
+"""Client tests of the monthly agenda (blueprints/agenda/views.py): the page, the htmx toggle, the no-JS save,
 refusals in words, the audit trail, the waiting list, access control, CSRF, the query budget, and concurrent
 bookings of the last places (PostgreSQL, and an SQLite file)."""
 

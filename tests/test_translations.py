@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}  # as in the Makefile's `extract` target
 
 EXPECTED = {
-    "blueprints/agenda.py": ["Aucune modification à enregistrer.", "Demande invalide : rechargez la page."],
+    "blueprints/agenda/page.py": ["Aucune modification à enregistrer.", "Demande invalide : rechargez la page."],
     "blueprints/notify.py": ["Une place s'est libérée : réservation confirmée"],
     "blueprints/reservations/wording.py": [
         "jour férié", "fermeture exceptionnelle", "vacances scolaires", "ouvert seulement pendant les vacances",

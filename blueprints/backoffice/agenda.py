@@ -14,7 +14,7 @@ from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 
 import clock
-from blueprints import agenda as shared_agenda
+from blueprints.agenda import page as shared_agenda
 from blueprints.backoffice import bp
 from blueprints.htmx import render
 from models import Person, db

@@ -1,12 +1,3 @@
-"""Reservations: the monthly agenda per child and bulk booking (routes), with the domain they rest on:
-rules.py (pure rules, `now` passed in), service.py (every write), wording.py (French sentences), month.py
-(the month as data for the templates)."""
-
-from flask import Blueprint
-
-from blueprints.access import require_parent
-
-bp = Blueprint("reservations", __name__)
-bp.before_request(require_parent)
-
-from blueprints.reservations import bulk, views  # noqa: E402,F401  (registers the routes on bp)
+"""Reservations, the domain: rules.py (pure rules, `now` passed in), service.py (every write), wording.py (French
+sentences), month.py (the month as data for the templates), catalogue.py (the configuration cached per process),
+history.py (the audit trail in words). No routes here: the pages are in blueprints/agenda/."""

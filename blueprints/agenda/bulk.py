@@ -1,7 +1,7 @@
 """Bulk booking: "Réserver les mêmes créneaux chaque semaine" for one child, and optionally its brothers and sisters.
 
 A weekly pattern (slot label x weekday) becomes days, this month or up to the end of the enrolment period; the
-days go through `blueprints.agenda.apply_many`: the same rules, the same capacity lock, the same audit trail as
+days go through `blueprints.agenda.page.apply_many`: the same rules, the same capacity lock, the same audit trail as
 the agenda. The routes hang on the reservations blueprint.
 """
 
@@ -18,13 +18,14 @@ from flask_babel import ngettext
 
 import clock
 from blueprints.access import get_child_or_404
-from blueprints.agenda import (
+from blueprints.agenda import bp
+from blueprints.agenda.page import (
     apply_many,
     changes_only,
 )
 from blueprints.htmx import render
-from blueprints.reservations import bp, rules, service, wording
 from blueprints.reservations import month as month_view
+from blueprints.reservations import rules, service, wording
 from models import Person, Unit, db
 
 MAX_DAYS = 400  # a safety net: a period is a school year at most

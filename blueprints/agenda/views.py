@@ -9,7 +9,8 @@ from flask import redirect, url_for
 
 import clock
 from blueprints.access import get_child_or_404
-from blueprints.agenda import (
+from blueprints.agenda import bp
+from blueprints.agenda.page import (
     month_context,
     parse_monday,
     pop_refused,
@@ -19,7 +20,6 @@ from blueprints.agenda import (
     week_url,
 )
 from blueprints.htmx import render
-from blueprints.reservations import bp
 
 
 @bp.route("/enfants/<int:child_id>/agenda")
