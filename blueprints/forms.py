@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, FormField, IntegerField, SelectField, SelectMultipleField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from blueprints import edge
@@ -77,18 +78,28 @@ class ClockField(FrenchInput, TimeField):
         super().__init__(*args, format=["%H:%M", "%H:%M:%S"], **kwargs)
 
 
-class ChoiceField(SelectField):
-    """A select whose tampered values get a French message."""
+def select_choices(choices):
+    """(value, label) pairs as WTForms' SelectChoice (tuples are deprecated in WTForms 3.3); callables and
+    SelectChoice lists pass through."""
+    if choices is None or callable(choices) or isinstance(choices, dict):
+        return choices
+    return [SelectChoice(*c) if isinstance(c, tuple) else c for c in choices]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, invalid_value_message=BAD_CHOICE, invalid_choice_message=BAD_CHOICE, **kwargs)
+
+class ChoiceField(SelectField):
+    """A select whose tampered values get a French message; choices may be written as (value, label) pairs."""
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, choices=select_choices(choices), invalid_value_message=BAD_CHOICE,
+                         invalid_choice_message=BAD_CHOICE, **kwargs)
 
 
 class CheckboxesField(SelectMultipleField):
     """Several checkboxes (the template draws them in a fieldset); tampered values get a French message."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, invalid_value_message=BAD_CHOICE, invalid_choice_message=BAD_CHOICE, **kwargs)
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, choices=select_choices(choices), invalid_value_message=BAD_CHOICE,
+                         invalid_choice_message=BAD_CHOICE, **kwargs)
 
 
 class Filled:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp, StopValidation, ValidationError
 
 from blueprints import uploads
@@ -80,9 +81,9 @@ class UploadForm(FlaskForm):
     def __init__(self, *args, types: dict[str, DocumentType], children: list[Person], today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.types, self.today = types, today
-        self.type_code.choices = [(code, t.label) for code, t in types.items()]
-        self.child_id.choices = [("", _("Aucun (toute la famille)"))] + [
-            (str(c.id), c.full_name) for c in children]
+        self.type_code.choices = [SelectChoice(code, t.label) for code, t in types.items()]
+        self.child_id.choices = [SelectChoice("", _("Aucun (toute la famille)"))] + [
+            SelectChoice(str(c.id), c.full_name) for c in children]
 
     @property
     def chosen_type(self) -> DocumentType | None:
@@ -140,9 +141,9 @@ class DocumentTypeForm(FlaskForm):
     help_text = TextAreaField(_l("Aide pour les familles"), render_kw={"rows": 4}, validators=[
         Optional(), Length(max=500, message=_l("L'aide doit contenir au plus 500 caractères."))])
     validity = RadioField(_l("Durée de validité"), choices=[
-        ("months", _l("Un nombre de mois à partir de la date du document")),
-        ("school_year", _l("Jusqu'à la fin de l'année scolaire (31 août)")),
-        ("none", _l("Sans date de fin"))], validate_choice=False)
+        SelectChoice("months", _l("Un nombre de mois à partir de la date du document")),
+        SelectChoice("school_year", _l("Jusqu'à la fin de l'année scolaire (31 août)")),
+        SelectChoice("none", _l("Sans date de fin"))], validate_choice=False)
     validity_months = WholeNumberField(_l("Nombre de mois"))
     per_child = BooleanField(_l("La pièce concerne un enfant (la famille choisit lequel)"))
     active = BooleanField(_l("Les familles peuvent déposer cette pièce"))
