@@ -51,11 +51,15 @@ def url(child, ym="2026-11") -> str:
 
 
 def submit(
-    client, child, days: dict[str, list[int]], until="mois", action="reserver", others=(), ym="2026-11", csrf=True
+    client, child, days: dict[str, list[int]], until="mois", action="reserver", others=(), ym="2026-11", csrf=True,
+    answer=None,
 ):
-    """The form as a browser without JavaScript sends it."""
+    """The form as a browser without JavaScript sends it (`answer`: the button of the question before giving up
+    places others want)."""
     data = {f"jours-{key}": [str(d) for d in weekdays] for key, weekdays in days.items()}
     data.update({"jusqua": until, "action": action, "autres": [str(o) for o in others]})
+    if answer is not None:
+        data["reponse"] = answer
     if csrf:
         data["csrf_token"] = token(client)
     return client.post(url(child, ym), data=data)
@@ -234,6 +238,46 @@ def test_a_full_day_puts_the_child_on_the_waiting_list(client, family, make_acti
     done = items(section(response, family.lea), "Enregistré")
     assert "Matin du mercredi 25 novembre : complet. Vous êtes inscrit(e) en fin de liste d'attente (rang 1)." in done
     assert reservations(family.lea)[(centre.morning.id, WED_25)] == "waiting"
+
+
+def _full_wednesday_with_a_waiting_list(family, make_activity, make_family):
+    """Léa holds the only morning place of the 25th; Chloé Bernard waits for it."""
+    centre = leisure_centre(make_activity, capacity=1)
+    enroll(family.lea, centre.activity, centre.period)
+    _, _, (chloe,) = make_family(name="Bernard", children=("Chloé",))
+    enroll(chloe, centre.activity, centre.period)
+    book(family.lea, centre.morning, WED_25)
+    book(chloe, centre.morning, WED_25, state="waiting")
+    assert reservations(chloe)[(centre.morning.id, WED_25)] == "waiting"
+    return centre, chloe
+
+
+def test_cancelling_in_bulk_asks_before_giving_a_place_away(client, family, make_activity, make_family):
+    centre, chloe = _full_wednesday_with_a_waiting_list(family, make_activity, make_family)
+    response = submit(client, family.lea, {"matin": [WEDNESDAY]}, action="annuler")
+    assert title(response).startswith("Libérer ces places ?")
+    question = dom(response).by_id("question-titre").parent
+    assert "Matin du mercredi 25 novembre" in [li.text() for li in question.find_all("li")]
+    assert "Rien n'est encore modifié pour Léa" in question.text()
+    assert reservations(family.lea)[(centre.morning.id, WED_25)] == "reserved"  # nothing saved yet
+    assert reservations(chloe)[(centre.morning.id, WED_25)] == "waiting"
+    # The answer's form sends the same pattern again; the buttons carry the answer.
+    buttons = {b.attrs.get("value"): b.text() for b in question.find_all("button")}
+    assert buttons == {"1": "Oui, libérer ces places", "0": "Non, garder ces places"}
+    hidden = {(i.attrs["name"], i.attrs["value"]) for i in question.find_all("input")
+              if i.attrs.get("type") == "hidden"}
+    assert {("jours-matin", str(WEDNESDAY)), ("jusqua", "mois"), ("action", "annuler")} <= hidden
+
+
+def test_answering_no_keeps_the_place_and_yes_releases_it(client, family, make_activity, make_family):
+    centre, chloe = _full_wednesday_with_a_waiting_list(family, make_activity, make_family)
+    kept = submit(client, family.lea, {"matin": [WEDNESDAY]}, action="annuler", answer="0")
+    assert items(section(kept, family.lea), "Places gardées") == ["Matin du mercredi 25 novembre : place gardée."]
+    assert reservations(family.lea)[(centre.morning.id, WED_25)] == "reserved"
+    released = submit(client, family.lea, {"matin": [WEDNESDAY]}, action="annuler", answer="1")
+    assert "Matin du mercredi 25 novembre annulé." in items(section(released, family.lea), "Enregistré")
+    assert (centre.morning.id, WED_25) not in reservations(family.lea)
+    assert reservations(chloe)[(centre.morning.id, WED_25)] == "reserved"  # the next on the list has the place
 
 
 def test_replaying_the_form_changes_nothing_twice(client, family):

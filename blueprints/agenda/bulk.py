@@ -22,6 +22,7 @@ from blueprints.agenda import bp
 from blueprints.agenda.page import (
     apply_many,
     changes_only,
+    pending,
 )
 from blueprints.htmx import render
 from blueprints.reservations import month as month_view
@@ -60,6 +61,8 @@ class ChildResult:
     refused: list[str] = field(default_factory=list)
     unchanged: int = 0
     enrolled: bool = True  # False: none of the chosen slots exists for this child
+    asked: list[str] = field(default_factory=list)  # places others want: asked first, nothing saved for this child
+    kept: list[str] = field(default_factory=list)  # the family answered "Non, garder": those places are kept
 
 
 def _slug(text: str) -> str:
@@ -132,8 +135,11 @@ def matching_units(agenda: service.ChildAgenda, units_by_weekday: dict[int, list
             for weekday, units in units_by_weekday.items()}
 
 
-def apply_pattern(child: Person, agenda: service.ChildAgenda, units_by_weekday, days, want: bool) -> ChildResult:
-    """Apply the pattern to one child through apply_many and phrase each outcome."""
+def apply_pattern(child: Person, agenda: service.ChildAgenda, units_by_weekday, days, want: bool,
+                  answer: str | None = None) -> ChildResult:
+    """Apply the pattern to one child through apply_many and phrase each outcome. Giving up a place that others
+    want (a full day, a waiting list) is asked first, as on the agenda: with no `answer` nothing is saved for this
+    child and the places are listed in `asked`; "1" gives them up; "0" keeps them and saves the rest."""
     result = ChildResult(child)
     if not any(units_by_weekday.values()):
         result.enrolled = False
@@ -141,7 +147,20 @@ def apply_pattern(child: Person, agenda: service.ChildAgenda, units_by_weekday, 
     wanted = wanted_for(agenda, units_by_weekday, days, want)
     changes = changes_only(child, wanted)
     result.unchanged = len(wanted) - len(changes)
-    for outcome in apply_many(child, changes, agenda=agenda):
+    outcomes = apply_many(child, changes, agenda=agenda, confirmed=answer == "1")
+    asked = pending(outcomes)
+    if asked and answer != "0":
+        result.asked = [wording.slot_day(o.unit, o.day) for o in asked]
+        return result
+    if asked:  # "Non, garder ces places": the rest is saved, those places are kept
+        keys = {(o.unit.id, o.day) for o in asked}
+        outcomes = apply_many(child, {k: w for k, w in changes.items() if k not in keys}, agenda=agenda,
+                              confirmed=False)
+        if pending(outcomes):  # someone joined a waiting list meanwhile: ask again, nothing saved
+            result.asked = [wording.slot_day(o.unit, o.day) for o in asked + pending(outcomes)]
+            return result
+        result.kept = [wording.kept_text(o.decision.question, wording.slot_day(o.unit, o.day)) for o in asked]
+    for outcome in outcomes:
         text = wording.outcome_text(outcome, child.first_name)
         if outcome.decision.refusal is not None:
             result.refused.append(text)
@@ -178,12 +197,14 @@ def weekly_pattern(child_id: int, ym: dt.date):
     days = rules.weekly_pattern_days(start, min(end, start + dt.timedelta(days=MAX_DAYS)), weekdays)
     if errors:
         return render("reservations/bulk.html", **{**context, "data": data, "errors": errors, "page_errors": True})
-    results = apply_to_children(child, groups, data, days, (start, end))
-    return render("reservations/bulk.html", **{**context, "data": data, "results": results})
+    answer = request.form.get("reponse") if request.form.get("reponse") in ("0", "1") else None
+    results = apply_to_children(child, groups, data, days, (start, end), answer)
+    asked = [r for r in results if r.asked]
+    return render("reservations/bulk.html", **{**context, "data": data, "results": results, "asked": asked})
 
 
 def apply_to_children(child: Person, groups: list[SlotGroup], data: dict, days: list[dt.date],
-                      span: tuple[dt.date, dt.date]) -> list[ChildResult]:
+                      span: tuple[dt.date, dt.date], answer: str | None = None) -> list[ChildResult]:
     """The pattern for the child, then for each chosen brother or sister (their own agenda, their own units)."""
     by_key = {g.key: g for g in groups}
     units_by_weekday: dict[int, list[Unit]] = {}
@@ -192,11 +213,12 @@ def apply_to_children(child: Person, groups: list[SlotGroup], data: dict, days: 
             units_by_weekday.setdefault(weekday, []).extend(by_key[key].units_on(weekday))
     want = data["action"] == "reserver"
     full_agenda = service.load_agenda(child, *span)  # closures and deadlines over the whole span
-    results = [apply_pattern(child, full_agenda, units_by_weekday, days, want)]
+    results = [apply_pattern(child, full_agenda, units_by_weekday, days, want, answer)]
     for other_id in data["others"]:
         other = db.session.get(Person, other_id)
         other_agenda = service.load_agenda(other, *span)
-        results.append(apply_pattern(other, other_agenda, matching_units(other_agenda, units_by_weekday), days, want))
+        results.append(apply_pattern(other, other_agenda, matching_units(other_agenda, units_by_weekday), days, want,
+                                     answer))
     flash(summary(results, want), "success")
     return results
 
@@ -205,9 +227,13 @@ def summary(results: list[ChildResult], want: bool) -> str:
     """One sentence for the live region: what was done, what was refused, for everyone."""
     done = sum(len(r.done) for r in results)
     refused = sum(len(r.refused) for r in results)
+    asked = sum(len(r.asked) for r in results)
     text = (ngettext("%(num)d créneau réservé ou mis en liste d'attente.",
                      "%(num)d créneaux réservés ou mis en liste d'attente.", done) if want
             else ngettext("%(num)d créneau annulé.", "%(num)d créneaux annulés.", done))
+    if asked:
+        text += " " + ngettext("%(num)d place à libérer : répondez à la question ci-dessous.",
+                               "%(num)d places à libérer : répondez à la question ci-dessous.", asked)
     if refused:
         text += " " + ngettext("%(num)d refusé : voir le détail ci-dessous.",
                                "%(num)d refusés : voir le détail ci-dessous.", refused)
