@@ -257,7 +257,9 @@ def test_cancelling_in_bulk_asks_before_giving_a_place_away(client, family, make
     response = submit(client, family.lea, {"matin": [WEDNESDAY]}, action="annuler")
     assert title(response).startswith("Libérer ces places ?")
     question = dom(response).by_id("question-titre").parent
-    assert "Matin du mercredi 25 novembre" in [li.text() for li in question.find_all("li")]
+    assert [li.text() for li in question.find_all("li")] == [
+        "Matin du mercredi 25 novembre : place réservée, proposée ensuite à la liste d'attente"]
+    assert region(response, "status") == "1 place à libérer : répondez à la question ci-dessous."
     assert "Rien n'est encore modifié pour Léa" in question.text()
     assert reservations(family.lea)[(centre.morning.id, WED_25)] == "reserved"  # nothing saved yet
     assert reservations(chloe)[(centre.morning.id, WED_25)] == "waiting"

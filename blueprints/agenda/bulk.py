@@ -150,14 +150,14 @@ def apply_pattern(child: Person, agenda: service.ChildAgenda, units_by_weekday, 
     outcomes = apply_many(child, changes, agenda=agenda, confirmed=answer == "1")
     asked = pending(outcomes)
     if asked and answer != "0":
-        result.asked = [wording.slot_day(o.unit, o.day) for o in asked]
+        result.asked = [wording.asked_text(o) for o in asked]
         return result
     if asked:  # "Non, garder ces places": the rest is saved, those places are kept
         keys = {(o.unit.id, o.day) for o in asked}
         outcomes = apply_many(child, {k: w for k, w in changes.items() if k not in keys}, agenda=agenda,
                               confirmed=False)
         if pending(outcomes):  # someone joined a waiting list meanwhile: ask again, nothing saved
-            result.asked = [wording.slot_day(o.unit, o.day) for o in asked + pending(outcomes)]
+            result.asked = [wording.asked_text(o) for o in asked + pending(outcomes)]
             return result
         result.kept = [wording.kept_text(o.decision.question, wording.slot_day(o.unit, o.day)) for o in asked]
     for outcome in outcomes:
@@ -231,7 +231,10 @@ def summary(results: list[ChildResult], want: bool) -> str:
     text = (ngettext("%(num)d créneau réservé ou mis en liste d'attente.",
                      "%(num)d créneaux réservés ou mis en liste d'attente.", done) if want
             else ngettext("%(num)d créneau annulé.", "%(num)d créneaux annulés.", done))
-    if asked:
+    if asked and not done:
+        text = ngettext("%(num)d place à libérer : répondez à la question ci-dessous.",
+                        "%(num)d places à libérer : répondez à la question ci-dessous.", asked)
+    elif asked:
         text += " " + ngettext("%(num)d place à libérer : répondez à la question ci-dessous.",
                                "%(num)d places à libérer : répondez à la question ci-dessous.", asked)
     if refused:

@@ -211,6 +211,19 @@ def question(code: str, position: int | None = None) -> tuple[str, str, str, str
     return str(asked), str(meaning) % {"n": position or "?"}, str(yes), str(no)
 
 
+def asked_text(outcome) -> str:
+    """One line of a list of places to give up: "Matin du mercredi 6 janvier : place réservée, proposée ensuite à la
+    liste d'attente", "… : en liste d'attente (rang 2), vous la quitteriez"."""
+    what = slot_day(outcome.unit, outcome.day)
+    code = outcome.decision.question
+    if code == "leave_waiting":
+        return _("%(what)s : en liste d'attente (rang %(n)s), vous la quitteriez", what=what,
+                 n=outcome.position or "?")
+    if code == "release_waiting":
+        return _("%(what)s : place réservée, proposée ensuite à la liste d'attente", what=what)
+    return _("%(what)s : place réservée sur un jour complet, une autre famille pourra la prendre", what=what)
+
+
 def kept_text(code: str, what: str) -> str:
     """Said when the family answers "no": "Matin du mercredi 16 décembre : place gardée."."""
     return str(QUESTIONS[code][4]) % {"what": what}
