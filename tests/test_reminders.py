@@ -11,7 +11,6 @@ import pytest
 from support import PASSWORD, csrf_from, enroll, outbox, text_of
 
 from blueprints.reminders import rules
-from blueprints.reminders import service as reminders
 from models import Absence, Document, DocumentType, ReminderPreference, Reservation, SentReminder, db
 
 PARIS = ZoneInfo("Europe/Paris")
