@@ -348,3 +348,18 @@ def test_agents_edit_services_themes_and_templates(world, app):
     bad_mail = agent.post(f"/gestion/messagerie/services/{service.id}", data={
         "csrf_token": csrf_from(page.text), "name": "Restauration", "email": "pas une adresse"})
     assert "adresse e-mail valide" in field_error(bad_mail, "email")
+
+
+def test_the_demo_has_conversations_in_several_states(app):
+    from demo import DEMO_LOGINS, seed_demo
+    from models import User
+
+    seed_demo(today=dt.date(2026, 11, 23))
+    conversations = db.session.execute(db.select(Conversation).order_by(Conversation.id)).scalars().all()
+    assert {c.status for c in conversations} == {"open", "closed"}
+    martin = db.session.execute(db.select(User).filter_by(email=DEMO_LOGINS["Martin"])).scalar_one()
+    from blueprints.messages import service
+
+    assert service.family_unread_count(martin.family_id) == 1  # the answer about the bill
+    assert service.unread_for_agents() == 1  # the Bernards' question
+    assert any(m.document is not None for c in conversations for m in c.messages)
