@@ -114,13 +114,22 @@ def message_assign(conversation_id: int):
     return redirect(url_for(".message_thread", conversation_id=conversation.id))
 
 
-@bp.route("/messagerie/<int:conversation_id>/<any(cloturer, rouvrir):action>", methods=["POST"])
-def message_status(conversation_id: int, action: str):
-    """Clôturer or rouvrir a conversation; a replay changes nothing and says so."""
+@bp.route("/messagerie/<int:conversation_id>/cloturer", methods=["POST"])
+def message_close(conversation_id: int):
+    """Clôturer a conversation; a replay changes nothing and says so."""
+    return _set_status(conversation_id, "close")
+
+
+@bp.route("/messagerie/<int:conversation_id>/rouvrir", methods=["POST"])
+def message_reopen(conversation_id: int):
+    """Rouvrir a closed conversation; a replay changes nothing and says so."""
+    return _set_status(conversation_id, "reopen")
+
+
+def _set_status(conversation_id: int, what: str):
     conversation = _conversation_or_404(conversation_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    what = "close" if action == "cloturer" else "reopen"
     if service.set_status(conversation, what, current_user.id, clock.now()):
         db.session.commit()
         flash(_("Conversation clôturée.") if what == "close" else _("Conversation rouverte."), "success")
