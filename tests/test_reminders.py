@@ -203,3 +203,34 @@ def test_the_family_turns_a_reminder_off(world, app, client):
     assert client.post("/rappels", data={}).status_code == 400  # no CSRF token
     run(app)
     assert outbox(app) == []
+
+
+def test_a_reminder_claimed_by_another_run_is_not_sent_again(world, app):
+    """Two runs at once: the second finds the key the first claimed (unique) and sends nothing."""
+    _fam, user, lea, _unit = world
+    db.session.add(SentReminder(key=rules.key("week_unbooked", f"{lea.id}:2026-11-30", user.id), user_id=user.id,
+                                kind="week_unbooked"))
+    db.session.commit()
+    assert "0 semaine(s)" in run(app) and outbox(app) == []
+
+
+def test_the_deadline_is_the_activitys_booking_policy(world, app):
+    """Booking closes on the Thursday before at 12:00 (weekday_before): reminded from Monday 23 at 12:00."""
+    from models import Activity, DeadlinePolicy, Unit
+
+    _fam, _user, _lea, unit = world
+    policy = DeadlinePolicy(kind="weekday_before", weekday=3, cutoff=dt.time(12, 0))
+    db.session.add(policy)
+    db.session.flush()
+    db.session.get(Activity, db.session.get(Unit, unit.id).activity_id).booking_policy_id = policy.id
+    db.session.commit()
+    assert "0 semaine(s)" in run(app)  # Friday 27: the deadline of the week of the 30th (Thursday 26) has passed
+    app.config["CLOCK"] = lambda: dt.datetime(2026, 11, 30, 12, 0, tzinfo=PARIS).astimezone(UTC)
+    assert "1 semaine(s)" in run(app)  # Monday 30 at 12:00: the week of 7 December closes on Thursday 3 at 12:00
+    assert "jusqu'au jeudi 3 décembre à 12 h" in outbox(app)[0].get_content()
+
+
+def test_a_week_of_school_holidays_is_not_reminded(world, app):
+    # Friday 18 December 2026: the next two weeks are the Christmas holidays (zone B), the third too far ahead
+    app.config["CLOCK"] = lambda: dt.datetime(2026, 12, 18, 9, 0, tzinfo=PARIS).astimezone(UTC)
+    assert "0 semaine(s)" in run(app)

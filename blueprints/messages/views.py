@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, g, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -25,10 +25,12 @@ from models import Conversation, db
 @bp.app_context_processor
 def unread_messages():
     """`messages_unread` for the navigation: the logged-in family's conversations with an unread answer."""
-    def count() -> int:
+    def count() -> int:  # read once per request, only by pages that show it (never by an htmx fragment)
         if not current_user.is_authenticated or current_user.is_agent or current_user.family_id is None:
             return 0
-        return service.family_unread_count(current_user.family_id)
+        if "messages_unread" not in g:
+            g.messages_unread = service.family_unread_count(current_user.family_id)
+        return g.messages_unread
     def agents_count() -> int:
         return service.unread_for_agents() if current_user.is_authenticated and current_user.is_agent else 0
     return {"messages_unread": count, "messages_unread_agents": agents_count}
