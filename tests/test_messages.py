@@ -140,7 +140,7 @@ def test_a_family_writes_with_an_attachment_and_reads_the_agents_reply(world, cl
     message = conversation.messages[0]
     assert message.document.kind == "message" and message.document.family_id == fam.id
     thread = client.get(response.headers["Location"])
-    assert "Message envoyé au Service scolaire" in text_of(thread)
+    assert "Message envoyé à : Service scolaire" in text_of(thread)
     assert "la facture est-elle juste ?" in text_of(thread) and "facture.pdf" in links(thread)
     assert client.get(links(thread)["facture.pdf"]).data.startswith(b"%PDF")
     # the service's team is told by a link to the back office, without the message
@@ -299,6 +299,7 @@ def test_agents_inbox_folders_assign_close_reopen_and_templates(world, client, a
     conversation_id = int(url.rsplit("/", 1)[1])
     agent = app.test_client()
     login(agent, world.agent)
+    assert "Service scolaire (1 non lue)" in text_of(agent.get("/gestion/messagerie"))
     inbox = agent.get(f"/gestion/messagerie?service={world.scolaire.id}")
     assert "Facture de novembre" in text_of(inbox) and "Inscription aux vacances" not in text_of(inbox)
     assert "Inscription aux vacances" in text_of(agent.get("/gestion/messagerie?dossier=open"))

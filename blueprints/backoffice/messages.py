@@ -38,7 +38,8 @@ def message_inbox():
     sid = chosen.id if chosen else None
     return render("backoffice/messages/inbox.html", services=services, chosen=chosen, folder=folder,
                   conversations=service.inbox(sid, folder, current_user.id),
-                  counts=service.folder_counts(sid, current_user.id), words=wording, rules=rules)
+                  counts=service.folder_counts(sid, current_user.id), unread=service.unread_by_service(),
+                  words=wording, rules=rules)
 
 
 def _assign_form(conversation: Conversation) -> AssignForm:

@@ -17,7 +17,7 @@ def tell(posted: Posted) -> None:
 
     conversation = posted.conversation
     if posted.tell_family:
-        mail_family(conversation.family_id, _("Nouveau message du %(service)s", service=conversation.service.name),
+        mail_family(conversation.family_id, _("Nouveau message : %(service)s", service=conversation.service.name),
                     "messages/mail_reply", service=conversation.service.name,
                     link=mail.external_url("messages.conversation", conversation_id=conversation.id))
     if posted.tell_service and conversation.service.email:

@@ -218,6 +218,13 @@ def folder_counts(service_id: int | None, agent_id: int) -> dict[str, int]:
     return {folder: int(row[i]) for i, folder in enumerate(rules.FOLDERS)}
 
 
+def unread_by_service() -> dict[int, int]:
+    """Conversations with a family message no agent has read, per service (1 query)."""
+    return dict(db.session.execute(
+        select(Conversation.service_id, func.count()).where(_service_unread()).group_by(Conversation.service_id)
+    ).all())
+
+
 def unread_for_agents() -> int:
     """Conversations with a family message no agent has read (every service)."""
     return db.session.scalar(select(func.count()).select_from(Conversation).where(_service_unread()))

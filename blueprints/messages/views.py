@@ -69,8 +69,8 @@ def start():
         return render("messages/start.html", form=form, themes=themes, words=wording)
     posted = service.start(current_user.family_id, form.chosen_theme, form.subject.data, form.body.data,
                            form.attachment.checked, user=current_user, now=clock.now(), token=form.token.data)
-    return _commit(posted, _("Message envoyé au %(service)s. Vous serez prévenu par e-mail de sa réponse.",
-                             service=posted.conversation.service.name))
+    return _commit(posted, _("Message envoyé à : %(service)s. Vous recevrez un e-mail quand le service vous "
+                             "répondra.", service=posted.conversation.service.name))
 
 
 def _commit(posted: service.Posted, sentence: str):
@@ -113,7 +113,7 @@ def conversation(conversation_id: int):
     if form.validate_on_submit():
         posted = service.post(conversation, form.body.data, form.attachment.checked, user=current_user,
                               now=clock.now(), token=form.token.data)
-        return _commit(posted, _("Message envoyé au %(service)s.", service=conversation.service.name))
+        return _commit(posted, _("Message envoyé à : %(service)s.", service=conversation.service.name))
     unread_from = conversation.family_read_id
     if service.mark_read(conversation, by_family=True):
         db.session.commit()

@@ -112,7 +112,7 @@ def test_write_to_a_service_and_read_the_agents_reply_on_a_phone(logged_in):
         {"name": "attestation-caf.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf()})
     page.get_by_role("button", name="Envoyer le message").click()
     expect(page.locator("h1")).to_have_text("Attestation de quotient")
-    expect(page.locator("#status")).to_contain_text("Message envoyé au Service scolaire.")
+    expect(page.locator("#status")).to_contain_text("Message envoyé à : Service scolaire.")
     expect(page.get_by_role("link", name="attestation-caf.pdf")).to_be_visible()
     check_page(page)
     thread_url = page.url.split("#")[0]
