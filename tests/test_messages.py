@@ -364,3 +364,22 @@ def test_the_demo_has_conversations_in_several_states(app):
     assert service.family_unread_count(martin.family_id) == 1  # the answer about the bill
     assert service.unread_for_agents() == 1  # the Bernards' question
     assert any(m.document is not None for c in conversations for m in c.messages)
+
+
+def test_an_agents_attachment_is_served_to_the_family_only(world, client, app):
+    from absences_world import tiny_png
+
+    login(client, world.martin[1])
+    url = write(client, world.billing.id).headers["Location"].split("#")[0]
+    conversation_id = int(url.rsplit("/", 1)[1])
+    agent = app.test_client()
+    login(agent, world.agent)
+    reply(agent, f"/gestion/messagerie/{conversation_id}", "Voici le plan d'accès.", file=("plan.png", tiny_png()))
+    thread = client.get(url)
+    href = links(thread)["plan.png"]
+    assert client.get(href).data.startswith(b"\x89PNG")
+    other = app.test_client()
+    login(other, world.bernard[1])
+    assert other.get(href).status_code == 404
+    document = db.session.execute(db.select(Document).filter_by(kind="message")).scalar_one()
+    assert document.family_id == world.martin[0].id and document.uploaded_by_id == world.agent.id
