@@ -383,3 +383,26 @@ def test_an_agents_attachment_is_served_to_the_family_only(world, client, app):
     assert other.get(href).status_code == 404
     document = db.session.execute(db.select(Document).filter_by(kind="message")).scalar_one()
     assert document.family_id == world.martin[0].id and document.uploaded_by_id == world.agent.id
+
+
+def test_the_same_form_sent_twice_at_once_posts_once_and_keeps_no_stray_file(world, client, app, monkeypatch):
+    """The second request passes the early look-up before the first commits (simulated): the unique one-time
+    number stops it at the database, its attachment's file is removed, and the first message is shown."""
+    import os
+
+    from blueprints.messages import service
+
+    login(client, world.martin[1])
+    token = uuid.uuid4().hex
+    first = write(client, world.billing.id, token=token, file=("facture.pdf", tiny_pdf()))
+    real, calls = service.find_by_token, []
+
+    def late(value):
+        calls.append(value)
+        return None if len(calls) == 1 else real(value)
+
+    monkeypatch.setattr(service, "find_by_token", late)
+    second = write(client, world.billing.id, token=token, file=("facture.pdf", tiny_pdf()))
+    assert second.status_code == 302 and second.headers["Location"] == first.headers["Location"]
+    assert count(Conversation) == 1 and count(Message) == 1 and count(Document) == 1
+    assert len(os.listdir(app.instance_path + "/uploads")) == 1

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 import clock
-from blueprints import edge, uploads
+from blueprints import edge
 from blueprints.backoffice import bp
 from blueprints.forms import EmptyForm
 from blueprints.htmx import render
@@ -81,19 +81,15 @@ def message_thread(conversation_id: int):
 
 
 def _reply(conversation: Conversation, form: ReplyForm):
-    posted = service.post(conversation, form.body.data, form.attachment.checked, user=current_user, now=clock.now(),
-                          token=form.token.data)
-    names = service.stored_names(posted)
     try:
-        db.session.commit()
-    except BaseException as error:
-        db.session.rollback()
-        for name in names:
-            uploads.discard(name)
-        if isinstance(error, IntegrityError) and service.find_by_token(form.token.data):
-            flash(_("Cette réponse est déjà envoyée."), "info")
-            return redirect(url_for(".message_thread", conversation_id=conversation.id))
-        raise
+        posted = service.post(conversation, form.body.data, form.attachment.checked, user=current_user,
+                              now=clock.now(), token=form.token.data)
+        service.commit(posted)
+    except IntegrityError:  # the same form sent twice at once: the other request posted it
+        if service.find_by_token(form.token.data) is None:
+            raise
+        flash(_("Cette réponse est déjà envoyée."), "info")
+        return redirect(url_for(".message_thread", conversation_id=conversation.id))
     notify.tell(posted)
     flash(_("Réponse envoyée. La famille reçoit un e-mail avec un lien (sans le message)."), "success")
     return redirect(url_for(".message_thread", conversation_id=conversation.id, _anchor="dernier-message"))

@@ -126,8 +126,7 @@ def _attachment(family_id: int, file: uploads.CheckedFile, now: dt.datetime, use
 
 def start(family_id: int, theme: MessageTheme, subject: str, body: str, file: uploads.CheckedFile | None, *,
           user: User, now: dt.datetime, token: str | None = None) -> Posted:
-    """A family starts a conversation with the theme's service (flush). The caller removes the attachment's stored
-    file if the commit fails (`stored_names`)."""
+    """A family starts a conversation with the theme's service (flush); commit with `commit(posted)`."""
     conversation = Conversation(family_id=family_id, service_id=theme.service_id, theme_id=theme.id,
                                 subject=subject.strip(), status="open", started_by_id=user.id, created_at=now,
                                 last_message_at=now)
@@ -146,7 +145,13 @@ def post(conversation: Conversation, body: str, file: uploads.CheckedFile | None
     if file is not None:
         message.document = _attachment(conversation.family_id, file, now, user.id)
     db.session.add(message)
-    db.session.flush()
+    try:
+        db.session.flush()  # the one-time number is unique: a form sent twice at once fails here
+    except BaseException:
+        db.session.rollback()
+        for name in _names(message):
+            uploads.discard(name)
+        raise
     conversation.last_message_at = now
     conversation.status = rules.status_after(conversation.status,
                                              "family_message" if from_family else "service_message")
@@ -162,9 +167,22 @@ def post(conversation: Conversation, body: str, file: uploads.CheckedFile | None
     return Posted(conversation, message, tell_family=not from_family, tell_service=from_family)
 
 
-def stored_names(posted: Posted) -> list[str]:
-    document = posted.message.document
+def _names(message: Message) -> list[str]:
+    document = message.document
     return [f.stored_name for f in document.files] if document is not None else []
+
+
+def commit(posted: Posted) -> None:
+    """Commit the post; if that fails, the session is rolled back and the attachment's stored file removed (nothing
+    half-saved), then the error goes on (IntegrityError: the same form sent twice at once)."""
+    names = _names(posted.message)
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        for name in names:
+            uploads.discard(name)
+        raise
 
 
 def mark_read(conversation: Conversation, by_family: bool) -> bool:

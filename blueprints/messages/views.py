@@ -14,7 +14,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 import clock
-from blueprints import uploads
 from blueprints.access import parents_only
 from blueprints.htmx import render
 from blueprints.messages import bp, notify, rules, service, wording
@@ -67,29 +66,23 @@ def start():
         form.theme_id.data = None
     if not form.validate_on_submit():
         return render("messages/start.html", form=form, themes=themes, words=wording)
-    posted = service.start(current_user.family_id, form.chosen_theme, form.subject.data, form.body.data,
-                           form.attachment.checked, user=current_user, now=clock.now(), token=form.token.data)
-    return _commit(posted, _("Message envoyé à : %(service)s. Vous recevrez un e-mail quand le service vous "
-                             "répondra.", service=posted.conversation.service.name))
+    return _post(lambda: service.start(
+        current_user.family_id, form.chosen_theme, form.subject.data, form.body.data, form.attachment.checked,
+        user=current_user, now=clock.now(), token=form.token.data), form.token.data,
+        _("Message envoyé à : %(service)s. Vous recevrez un e-mail quand le service vous répondra.",
+          service=form.chosen_theme.service.name))
 
 
-def _commit(posted: service.Posted, sentence: str):
-    names = service.stored_names(posted)
+def _post(write, token: str, sentence: str):
+    """Post (`write()`) and commit; the same form sent twice at once: the other request's message is shown."""
     try:
-        db.session.commit()
-    except IntegrityError:  # the same form sent twice at once: the other request posted it
-        db.session.rollback()
-        for name in names:
-            uploads.discard(name)
-        done = service.find_by_token(posted.message.request_token or "")
+        posted = write()
+        service.commit(posted)
+    except IntegrityError:
+        done = service.find_by_token(token)
         if done is None:
             raise
         return _already_posted(done)
-    except BaseException:
-        db.session.rollback()
-        for name in names:
-            uploads.discard(name)
-        raise
     notify.tell(posted)
     flash(sentence, "success")
     return redirect(url_for(".conversation", conversation_id=posted.conversation.id, _anchor="dernier-message"))
@@ -111,9 +104,9 @@ def conversation(conversation_id: int):
     if form.is_submitted() and (done := service.find_by_token(form.token.data)):
         return _already_posted(done)
     if form.validate_on_submit():
-        posted = service.post(conversation, form.body.data, form.attachment.checked, user=current_user,
-                              now=clock.now(), token=form.token.data)
-        return _commit(posted, _("Message envoyé à : %(service)s.", service=conversation.service.name))
+        return _post(lambda: service.post(conversation, form.body.data, form.attachment.checked, user=current_user,
+                                          now=clock.now(), token=form.token.data), form.token.data,
+                     _("Message envoyé à : %(service)s.", service=conversation.service.name))
     unread_from = conversation.family_read_id
     if service.mark_read(conversation, by_family=True):
         db.session.commit()
