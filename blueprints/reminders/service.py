@@ -75,7 +75,7 @@ def weeks_due(now: dt.datetime, notice_days: int = rules.WEEK_NOTICE_DAYS) -> li
     closures = list(db.session.execute(select(Closure).where(Closure.date.between(start, end))).scalars())
     calendar = booking.calendar_for(booking.commune(), range(start.year - 1, end.year + 2))
     booked = set(db.session.execute(
-        select(Reservation.child_id, Reservation.date).where(Reservation.date.between(start, end))).all())
+        select(Reservation.child_id, Reservation.date).where(Reservation.date.between(start, end)).distinct()).all())
     booked_weeks = {(child_id, day - dt.timedelta(days=day.weekday())) for child_id, day in booked}
     deadlines: dict[tuple[int, dt.date], dt.datetime] = {}
     children: dict[int, Person] = {}
