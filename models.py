@@ -32,6 +32,7 @@ from schema.documents import (
     DocumentType,
 )
 from schema.families import AUTHORISATION_KINDS, Authorisation, ChildHealth, Diet, Family, Person, School
+from schema.messages import CONVERSATION_STATUSES, AnswerTemplate, Conversation, Message, MessageService, MessageTheme
 from schema.procedures import (
     PROCEDURE_STATUSES,
     ProcedureAttachment,
@@ -40,6 +41,7 @@ from schema.procedures import (
     ProcedureRequest,
     ProcedureType,
 )
+from schema.reminders import REMINDER_KINDS, ReminderPreference, SentReminder
 from schema.reservations import ABSENCE_STATUSES, Absence, Reservation, ReservationChange
 
 __all__ = [
@@ -50,4 +52,6 @@ __all__ = [
     "Enrollment", "Family", "FamilyChange", "HealthAccess", "Period", "Person", "ProcedureAttachment",
     "ProcedureCounter", "ProcedureEvent", "ProcedureRequest", "ProcedureType", "Reservation", "ReservationChange",
     "School", "UTCDateTime", "Unit", "User", "UserSession", "commune_settings", "db", "normalize_email", "utcnow",
+    "CONVERSATION_STATUSES", "AnswerTemplate", "Conversation", "Message", "MessageService", "MessageTheme",
+    "REMINDER_KINDS", "ReminderPreference", "SentReminder",
 ]

@@ -19,7 +19,8 @@ VALIDITY_RULES = ("none", "months", "school_year")
 DOCUMENT_STATUSES = ("submitted", "validated", "refused")
 # Document.kind: a document of the family's space ("piece", it has a type), or an absence's certificate (its review
 # is the Absence's: blueprints/absences).
-DOCUMENT_KINDS = ("piece", "justificatif_absence", "demarche", "pai")  # demarche, pai: sent with a démarche
+DOCUMENT_KINDS = ("piece", "justificatif_absence", "demarche", "pai", "message")  # demarche, pai: sent with a
+# démarche; message: attached to a message of the messagerie (blueprints/messages)
 
 
 class DocumentType(db.Model):

@@ -25,6 +25,8 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     family_enrollments,
     health,
     history,
+    message_settings,
+    messages,
     occupancy,
     outbox,
     procedure_types,
