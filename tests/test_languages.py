@@ -13,7 +13,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
-from support import enroll, links, text_of
+from support import enroll, links, text, text_of
 
 import mail
 from blueprints.languages import formats, rules
@@ -256,5 +256,8 @@ def test_the_agenda_in_english_with_deadlines_in_words(app, client, make_family,
     assert "Changes closed since Sunday 22 November at 6 pm" in words  # Monday 23
     assert "Can be changed until Monday 23 November at 6 pm" in words  # Tuesday 24
     assert "Tuesday 24 November" in words  # the day's legend: capitalised, the month keeps its capital
+    assert "</strong>: Booking possible until 6 pm" in page.get_data(as_text=True)  # no space before a colon
+    french = text(client.get(f"/enfants/{lea.id}/agenda/2026-11"))
+    assert "</strong> : Réservation possible jusqu'à la veille à 18 h." in french
     for french in ("Réservation possible", "jusqu'au", "Enregistrer", "lundi"):
         assert french not in words

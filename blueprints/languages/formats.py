@@ -71,3 +71,16 @@ def time_words(t: dt.time) -> str | None:
     """A wall-clock time in the page's language when it is not French ("11:59 pm"); None for French, whose words
     ("23 h 59") are the catalogue's source (reservations/wording.py)."""
     return rules.time_12h(t.hour, t.minute) if language() == "en" else None
+
+
+class Colon:
+    """`{{ colon }}` in templates: " : " in French (a space before the colon), ": " in English. Read when the page
+    is rendered, so one object serves every request (a Jinja global, error pages and htmx fragments included)."""
+
+    def __str__(self) -> str:
+        return ": " if language() == "en" else " : "
+
+    __html__ = __str__
+
+
+COLON = Colon()

@@ -45,3 +45,8 @@ def capitalize_first(value) -> str:
     English month names and proper nouns keep their capitals ("Tuesday 24 November", "Repas (ALSH)")."""
     value = str(value)
     return value[:1].upper() + value[1:]
+
+
+@bp.record_once
+def template_globals(state) -> None:
+    state.app.jinja_env.globals["colon"] = formats.COLON
