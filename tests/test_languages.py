@@ -261,3 +261,40 @@ def test_the_agenda_in_english_with_deadlines_in_words(app, client, make_family,
     assert "</strong> : Réservation possible jusqu'à la veille à 18 h." in french
     for french in ("Réservation possible", "jusqu'au", "Enregistrer", "lundi"):
         assert french not in words
+
+
+def test_the_back_office_stays_french_without_the_switch(client, make_agent, login_as):
+    agent = make_agent()
+    login_as(agent)
+    client.set_cookie("langue", "en")
+    page = client.get("/gestion/", headers=ENGLISH)
+    assert page.status_code == 200
+    assert html_lang(page) == "fr"
+    assert "lang-switch" not in page.get_data(as_text=True)
+    assert "Gestion" in text_of(page)
+    home = client.get("/", headers=ENGLISH)  # the public pages follow the agent's choice
+    assert html_lang(home) == "en" and "Back office" in text_of(home)
+
+
+def test_demarche_titles_and_document_types_read_in_english_while_they_are_the_defaults(app, client, make_family,
+                                                                                      login_as):
+    from blueprints.documents import service as documents
+    from models import DocumentType, ProcedureType, db
+
+    documents.ensure_default_types()
+    renamed = db.session.execute(db.select(DocumentType).filter_by(code="rib")).scalar_one()
+    renamed.label = "RIB pour le prélèvement"  # an agent's own words are shown as written
+    db.session.add(ProcedureType(code="coordonnees", kind="coordonnees", title="Changement de coordonnées",
+                                 description="Vous avez déménagé, ou changé de téléphone ou d'adresse e-mail.",
+                                 active=True))
+    db.session.commit()
+    _family, user, _kids = make_family()
+    login_as(user)
+    client.set_cookie("langue", "en")
+    words = text_of(client.get("/pieces/deposer"))
+    assert "Proof of address" in words and "Electricity, gas, water, phone or internet bill" in words
+    assert "RIB pour le prélèvement" in words
+    catalogue = text_of(client.get("/demarches"))
+    assert "Change of contact details" in catalogue and "You have moved house" in catalogue
+    client.set_cookie("langue", "fr")
+    assert "Justificatif de domicile" in text_of(client.get("/pieces/deposer"))

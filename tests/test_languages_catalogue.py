@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}  # as in the Makefile's `extract` target
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}  # as in the Makefile's `extract`
 
 # Agents' back office: French only (the brief of issue #9: parent-facing pages).
 AGENT_ONLY = ("blueprints/backoffice/", "templates/backoffice/")
@@ -102,7 +102,8 @@ def test_translations_keep_the_placeholders(english):
 
 def test_babel_checks_pass(english):
     """Babel's own checks (python-format placeholders and plural forms)."""
-    errors = [f"  {message.id!r}: {problem}" for message, problems in english.check() for problem in problems]
+    errors = [f"  {message.id!r}: {problem}" for message, problems in english.check() for problem in problems
+              if not message.fuzzy]  # a fuzzy guess is never compiled (the first test lists it as missing)
     assert not errors, "\n".join(errors)
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import g, has_request_context, request
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import format_currency, format_date, format_datetime, get_locale, gettext
 
 from blueprints.languages import rules
 
@@ -26,7 +26,10 @@ def request_language() -> str:
     if not has_request_context():
         return rules.DEFAULT
     if "language" not in g:
-        g.language = rules.choose(request.cookies.get(rules.COOKIE), request.accept_languages)
+        if request.blueprint in rules.FRENCH_ONLY_BLUEPRINTS:
+            g.language = rules.DEFAULT
+        else:
+            g.language = rules.choose(request.cookies.get(rules.COOKIE), request.accept_languages)
     return g.language
 
 
@@ -84,3 +87,12 @@ class Colon:
 
 
 COLON = Colon()
+
+
+def commune_text(value):
+    """A text stored as data that agents may edit (a démarche's title, a document type's name and help): in English
+    when it is still the project's own French default (a msgid of the catalogue: procedures/wording.py TITLES,
+    documents/defaults.py), else exactly as the commune wrote it. Agents' pages and e-mails stay in French."""
+    if not value or not isinstance(value, str) or language() == rules.DEFAULT:
+        return value
+    return gettext(value)

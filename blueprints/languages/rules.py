@@ -14,6 +14,8 @@ DEFAULT = "fr"
 LANGUAGES = {"fr": "Français", "en": "English"}
 BABEL_LOCALES = {"fr": "fr", "en": "en_GB"}
 COOKIE = "langue"
+# The agents' back office is written for the service Enfance only: always French, without the switch.
+FRENCH_ONLY_BLUEPRINTS = frozenset({"backoffice"})
 COOKIE_MAX_AGE = 365 * 24 * 3600  # a year: the choice outlives the session, no account needed
 
 

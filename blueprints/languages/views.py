@@ -23,7 +23,8 @@ def switch(code: str):
 def page_language():
     """<html lang> and the switch's links, on every page."""
     current = formats.language()
-    return {"page_language": current, "language_names": rules.LANGUAGES, "other_languages": rules.others(current)}
+    offered = [] if request.blueprint in rules.FRENCH_ONLY_BLUEPRINTS else rules.others(current)
+    return {"page_language": current, "language_names": rules.LANGUAGES, "other_languages": offered}
 
 
 @bp.after_app_request
@@ -50,3 +51,8 @@ def capitalize_first(value) -> str:
 @bp.record_once
 def template_globals(state) -> None:
     state.app.jinja_env.globals["colon"] = formats.COLON
+
+
+@bp.app_template_filter("commune_text")
+def commune_text_filter(value):
+    return formats.commune_text(value)
