@@ -6,12 +6,9 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import re
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask_babel import force_locale
 from support import enroll, links, text, text_of
 
@@ -22,18 +19,6 @@ from models import DeadlinePolicy
 
 PARIS = ZoneInfo("Europe/Paris")
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9,fr;q=0.5"}
-PO = Path(__file__).resolve().parent.parent / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def compiled_catalogue():
-    """The .mo the application reads (`make translations` at setup), rebuilt here when the .po is newer."""
-    mo = PO.with_suffix(".mo")
-    if not mo.exists() or mo.stat().st_mtime < PO.stat().st_mtime:
-        with PO.open("rb") as fh:
-            catalog = read_po(fh, locale="en")
-        with mo.open("wb") as fh:
-            write_mo(fh, catalog)
 
 
 def in_request(app, fn, headers=None):
@@ -148,6 +133,17 @@ def test_e_mails_are_written_in_french_from_an_english_page(app):
     assert msg["Subject"] == "Une place s'est libérée : réservation confirmée"
     assert msg["Content-Language"] == "fr"
     assert "Bonjour" in msg.get_content()
+
+
+def test_an_e_mail_rendered_by_a_command_has_no_request(app):
+    """`flask ...` commands (reminders, closures) render e-mails in an application context only."""
+    child = type("C", (), {"first_name": "Léa"})()
+    msg = mail.build_message("a@example.org", "Sujet", "reservations/mail_promoted", child=child, what="Repas",
+                             cancel_until="dimanche 22 novembre à 18 h", link="http://x/")
+    assert "Bonjour" in msg.get_content() and msg["Content-Language"] == "fr"
+    from flask import render_template_string
+    assert render_template_string("{{ page_language }} {{ other_languages }}{{ colon }}{{ 1250|money }}") \
+        .replace("\xa0", " ").replace("\u202f", " ") == "fr [] : 12,50 €"
 
 
 def test_force_locale_reaches_the_time_words(app):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, has_request_context, redirect, request, url_for
 
 from blueprints.languages import bp, formats, rules
 
@@ -21,9 +21,10 @@ def switch(code: str):
 
 @bp.app_context_processor
 def page_language():
-    """<html lang> and the switch's links, on every page."""
+    """<html lang> and the switch's links, on every page (an e-mail rendered by a command has no request)."""
     current = formats.language()
-    offered = [] if request.blueprint in rules.FRENCH_ONLY_BLUEPRINTS else rules.others(current)
+    french_only = not has_request_context() or request.blueprint in rules.FRENCH_ONLY_BLUEPRINTS
+    offered = [] if french_only else rules.others(current)
     return {"page_language": current, "language_names": rules.LANGUAGES, "other_languages": offered}
 
 
