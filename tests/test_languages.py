@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask_babel import force_locale
-from support import enroll, links, text, text_of
+from support import csrf_from, enroll, links, text, text_of, title_of
 
 import mail
 from blueprints.languages import formats, rules
@@ -294,3 +294,24 @@ def test_demarche_titles_and_document_types_read_in_english_while_they_are_the_d
     assert "Change of contact details" in catalogue and "You have moved house" in catalogue
     client.set_cookie("langue", "fr")
     assert "Justificatif de domicile" in text_of(client.get("/pieces/deposer"))
+
+
+def test_form_errors_in_english_with_the_error_summary(client):
+    page = client.get("/connexion", headers=ENGLISH)
+    answer = client.post("/connexion", headers=ENGLISH,
+                         data={"email": "", "password": "", "csrf_token": csrf_from(page.text)})
+    words = text_of(answer)
+    assert html_lang(answer) == "en"
+    assert "There are 2 errors to correct" in words
+    assert "Enter your e-mail address." in words and "Enter your password." in words
+    assert title_of(answer).startswith("Error: ")
+    assert "Saisissez" not in words
+
+
+def test_french_pages_are_unchanged_by_the_english_catalogue(client):
+    page = client.get("/connexion")
+    answer = client.post("/connexion", data={"email": "", "password": "", "csrf_token": csrf_from(page.text)})
+    words = text_of(answer)
+    assert html_lang(answer) == "fr"
+    assert "Il y a 2 erreurs à corriger" in words and "Saisissez votre adresse e-mail." in words
+    assert title_of(answer).startswith("Erreur : ")
