@@ -238,7 +238,7 @@ def test_the_agenda_in_english_with_deadlines_in_words(app, client, make_family,
     app.config["CLOCK"] = lambda: dt.datetime(2026, 11, 22, 19, 0, tzinfo=PARIS)
     _family, user, (lea,) = make_family()
     policy = DeadlinePolicy(kind="calendar_days", days=1, cutoff=dt.time(18, 0))
-    activity, _unit, period = make_activity(booking_policy=policy,
+    activity, meal, period = make_activity(booking_policy=policy,
                                             cancel_policy=DeadlinePolicy(kind="calendar_days", days=1,
                                                                          cutoff=dt.time(18, 0)))
     enroll(lea, activity, period)
@@ -257,6 +257,17 @@ def test_the_agenda_in_english_with_deadlines_in_words(app, client, make_family,
     assert "</strong> : Réservation possible jusqu'à la veille à 18 h." in french
     for french in ("Réservation possible", "jusqu'au", "Enregistrer", "lundi"):
         assert french not in words
+
+    # A box ticked with htmx: the status and the slot's new state in English; a refusal too.
+    client.set_cookie("langue", "en")
+    token = csrf_from(page.get_data(as_text=True))
+    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    booked = client.post(f"/enfants/{lea.id}/reservations", headers=headers,
+                         data={"unit": str(meal.id), "date": "2026-11-24", f"s-{meal.id}-2026-11-24": "1"})
+    assert "Repas on Tuesday 24 November booked." in text_of(booked)
+    late = client.post(f"/enfants/{lea.id}/reservations", headers=headers,
+                       data={"unit": str(meal.id), "date": "2026-11-23", f"s-{meal.id}-2026-11-23": "1"})
+    assert "Not saved: bookings closed on Sunday 22 November at 6 pm." in text_of(late)
 
 
 def test_the_back_office_stays_french_without_the_switch(client, make_agent, login_as):
