@@ -52,8 +52,8 @@ test: setup-test
 
 ## translations catalogue maintenance (French is the source language)
 extract: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --project "Portail Familles" -o translations/messages.pot .
-	@if ls translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(VENV)/bin/pybabel update -i translations/messages.pot -d translations; fi
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --project "Portail Familles" -o translations/messages.pot .
+	@if ls translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations; fi
 
 ## bench: agenda benchmark, SQLite and PostgreSQL at city scale (bench/README.md); e.g. BENCH_ARGS="--engine sqlite --quick"
 bench: setup

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, make_response, render_template, request
-from flask_babel import format_date, format_datetime, format_timedelta
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -157,7 +157,9 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
-    babel.init_app(app)
+    from blueprints.languages.formats import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)  # the switch's cookie, else Accept-Language, else French
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -232,10 +234,13 @@ def register_template_helpers(app: Flask) -> None:
         remember_commune(commune)
         return {"commune": commune, "demo_mode": app.config["DEMO"], "error_page": False}
 
-    app.jinja_env.filters["date_long"] = lambda d: format_date(d, "EEEE d MMMM y") if d else ""
-    app.jinja_env.filters["date_short"] = lambda d: format_date(d, "dd/MM/y") if d else ""
-    app.jinja_env.filters["datetime_long"] = lambda d: format_datetime(d, "EEEE d MMMM y 'à' H 'h' mm") if d else ""
-    app.jinja_env.filters["month_year"] = lambda d: format_date(d, "LLLL y")
+    from blueprints.languages import formats
+
+    # Dates in the page's language (Babel patterns per language, blueprints/languages/formats.py)
+    app.jinja_env.filters["date_long"] = formats.date_long
+    app.jinja_env.filters["date_short"] = formats.date_short
+    app.jinja_env.filters["datetime_long"] = formats.datetime_long
+    app.jinja_env.filters["month_year"] = formats.month_year
     app.jinja_env.add_extension("jinja2.ext.do")
     from blueprints.reservations.wording import format_date as plain_date
 

@@ -18,7 +18,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import after_this_request, current_app, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -40,17 +40,21 @@ def outbox_dir() -> Path:
 
 
 def build_message(to: str, subject: str, template: str, **context) -> EmailMessage:
-    """Render `templates/<template>.txt` (plain text, the accessible format for every mail client)."""
+    """Render `templates/<template>.txt` (plain text, the accessible format for every mail client).
+
+    E-mails are written in French whatever the language of the page that sent them: the recipient's language is
+    not known (a waiting-list promotion mails another family), so a lazy subject (`_l`) is translated here too."""
     cfg = current_app.config
     msg = EmailMessage()
-    msg["From"] = cfg["MAIL_DEFAULT_SENDER"]
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain="portail-familles")
-    msg.set_content(render_template(template + ".txt", **context))
-    # after set_content(), which drops every Content-* header
-    msg["Content-Language"] = str(get_locale() or "fr").replace("_", "-")
+    with force_locale("fr"):
+        msg["From"] = cfg["MAIL_DEFAULT_SENDER"]
+        msg["To"] = to
+        msg["Subject"] = str(subject)
+        msg["Date"] = formatdate(localtime=False)
+        msg["Message-ID"] = make_msgid(domain="portail-familles")
+        msg.set_content(render_template(template + ".txt", **context))
+        # after set_content(), which drops every Content-* header
+        msg["Content-Language"] = str(get_locale() or "fr").replace("_", "-")
     return msg
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import mail
@@ -46,11 +47,12 @@ def notify_promoted(outcomes) -> None:
         child, day = db.session.get(Person, entry.child_id), outcome.day
         cancel_until = rules.change_deadline("reserved", day, rules.day_start(day),
                                              rules.deadline(outcome.unit.activity.cancel_policy, day, calendar))
-        mail_family(child.family_id, _("Une place s'est libérée : réservation confirmée"),
-                    "reservations/mail_promoted", child=child, what=wording.slot_day(outcome.unit, day),
-                    cancel_until=wording.format_until(cancel_until),
-                    link=mail.external_url("reservations.month", child_id=child.id, ym=day,
-                                           _anchor=f"jour-{day.isoformat()}"))
+        with force_locale("fr"):  # another family: in French whatever the language of the page that freed the place
+            mail_family(child.family_id, _l("Une place s'est libérée : réservation confirmée"),
+                        "reservations/mail_promoted", child=child, what=wording.slot_day(outcome.unit, day),
+                        cancel_until=wording.format_until(cancel_until),
+                        link=mail.external_url("reservations.month", child_id=child.id, ym=day,
+                                               _anchor=f"jour-{day.isoformat()}"))
 
 
 def _day_order(outcome) -> tuple:

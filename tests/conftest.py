@@ -230,3 +230,21 @@ def school(app):
     db.session.add(s)
     db.session.commit()
     return s
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """The .mo files the application reads (`make translations` at setup), compiled again when a .po is newer: a
+    test run straight after editing translations/en/LC_MESSAGES/messages.po sees the new English."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as fh:
+                catalog = read_po(fh, locale=po.parent.parent.name)
+            with mo.open("wb") as fh:
+                write_mo(fh, catalog)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 import clock
 import mail
@@ -29,7 +29,7 @@ def invitation_mail(user: User, now: dt.datetime) -> AccountMail:
     """The account invitation: a new single-use activation link valid 24 h; older invitation links stop working."""
     raw = tokens.issue(user, "invitation", now)
     link = mail.external_url("auth.activate", token=raw)
-    message = mail.build_message(user.email, _("Activez votre espace sur le portail familles"), "auth/mail_invitation",
+    message = mail.build_message(user.email, _l("Activez votre espace sur le portail familles"), "auth/mail_invitation",
                                  user=user, link=link)
     return AccountMail(message, link, raw)
 
@@ -40,7 +40,7 @@ def reset_mail(user: User, now: dt.datetime) -> AccountMail:
         return invitation_mail(user, now)
     raw = tokens.issue(user, "reset", now)
     link = mail.external_url("auth.reset", token=raw)
-    message = mail.build_message(user.email, _("Réinitialisation de votre mot de passe"), "auth/mail_reset",
+    message = mail.build_message(user.email, _l("Réinitialisation de votre mot de passe"), "auth/mail_reset",
                                  user=user, link=link)
     return AccountMail(message, link, raw)
 

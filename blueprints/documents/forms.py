@@ -18,6 +18,7 @@ from wtforms.validators import Length, Optional, Regexp, StopValidation, Validat
 from blueprints import uploads
 from blueprints.documents import rules, wording
 from blueprints.forms import ChoiceField, Filled, FrenchDateField, WholeNumberField
+from blueprints.languages.formats import commune_text
 from models import DocumentType, Person
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png"  # a hint for the file picker only (iOS then converts its photos to JPEG itself)
@@ -81,7 +82,7 @@ class UploadForm(FlaskForm):
     def __init__(self, *args, types: dict[str, DocumentType], children: list[Person], today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.types, self.today = types, today
-        self.type_code.choices = [SelectChoice(code, t.label) for code, t in types.items()]
+        self.type_code.choices = [SelectChoice(code, commune_text(t.label)) for code, t in types.items()]
         self.child_id.choices = [SelectChoice("", _("Aucun (toute la famille)"))] + [
             SelectChoice(str(c.id), c.full_name) for c in children]
 
@@ -96,7 +97,8 @@ class UploadForm(FlaskForm):
     def validate_child_id(self, field):
         chosen = self.chosen_type
         if chosen is not None and chosen.per_child and not field.data:
-            raise ValidationError(_("Choisissez l'enfant concerné par cette pièce (%(type)s).", type=chosen.label))
+            raise ValidationError(_("Choisissez l'enfant concerné par cette pièce (%(type)s).",
+                                    type=commune_text(chosen.label)))
 
     def validate_document_date(self, field):
         chosen = self.chosen_type

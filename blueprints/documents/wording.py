@@ -9,6 +9,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from blueprints.languages.formats import commune_text
 from blueprints.reservations.wording import MONTHS, format_moment
 from models import Document, DocumentType
 
@@ -56,8 +57,8 @@ def state_text(document: Document, state: str) -> str:
 def title(document: Document) -> str:
     """ "Justificatif de domicile", "Carnet de vaccination de Léa"."""
     if document.child is not None:
-        return _("%(type)s de %(name)s", type=document.type.label, name=document.child.first_name)
-    return document.type.label
+        return _("%(type)s de %(name)s", type=commune_text(document.type.label), name=document.child.first_name)
+    return commune_text(document.type.label)
 
 
 def validity_rule_text(document_type: DocumentType) -> str:

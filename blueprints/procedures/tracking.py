@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from blueprints.access import current_family
 from blueprints.forms import EmptyForm
 from blueprints.htmx import is_partial, render
+from blueprints.languages.formats import commune_text
 from blueprints.procedures import bp, display, rules, service, wording
 from blueprints.procedures.views import get_request_or_404, resume_url
 from models import PROCEDURE_STATUSES, db
@@ -52,7 +53,7 @@ def delete(request_id: int):
         flash(wording.REFUSED["not_draft"], "info")
         return redirect(url_for(".detail", request_id=req.id))
     if form.validate_on_submit():
-        title = req.type.title
+        title = commune_text(req.type.title)
         service.delete_draft(req)
         db.session.commit()
         flash(_("Brouillon supprimé : « %(title)s ». Rien n'a été envoyé.", title=title), "success")

@@ -280,7 +280,7 @@ def recap(request_id: int):
     if result.conflicts:
         return recap_page(req, form, [(None, wording.conflict_text(result.conflicts) + " " + _(
             "Vérifiez vos réponses (la valeur actuelle est indiquée), puis envoyez de nouveau."))])
-    mail_family(req.family_id, _("Demande n° %(number)s déposée", number=req.number), "procedures/mail_receipt",
+    mail_family(req.family_id, _l("Demande n° %(number)s déposée", number=req.number), "procedures/mail_receipt",
                 req=req, title=req.type.title, applied=result.applied,
                 link=mail.external_url("procedures.detail", request_id=req.id))
     return redirect(url_for(".confirmation", request_id=req.id))

@@ -14,6 +14,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from blueprints.languages.formats import time_words
 from blueprints.reservations import rules
 
 WEEKDAYS = (_l("lundi"), _l("mardi"), _l("mercredi"), _l("jeudi"), _l("vendredi"), _l("samedi"), _l("dimanche"))
@@ -28,7 +29,10 @@ def weekday_name(weekday: int) -> str:
 
 
 def format_time(t: dt.time) -> str:
-    """A wall-clock time in French words: "10 h", "18 h 30", "23 h 59", "0 h"."""
+    """A wall-clock time in French words: "10 h", "18 h 30", "23 h 59", "0 h" (in English "10 am", "11:59 pm")."""
+    other = time_words(t)
+    if other is not None:
+        return other
     return _("%(h)d h", h=t.hour) if t.minute == 0 else _("%(h)d h %(m)02d", h=t.hour, m=t.minute)
 
 
