@@ -51,3 +51,15 @@ __all__ = [
     "ProcedureCounter", "ProcedureEvent", "ProcedureRequest", "ProcedureType", "Reservation", "ReservationChange",
     "School", "UTCDateTime", "Unit", "User", "UserSession", "commune_settings", "db", "normalize_email", "utcnow",
 ]
+
+# attendance (pointage) and the central kitchen
+from schema.attendance import (  # noqa: E402
+    ATTENDANCE_STATUSES,
+    KITCHEN_STAGES,
+    AdultMeal,
+    Attendance,
+    KitchenOrder,
+    KitchenSettings,
+)
+
+__all__ += ["ATTENDANCE_STATUSES", "KITCHEN_STAGES", "AdultMeal", "Attendance", "KitchenOrder", "KitchenSettings"]
