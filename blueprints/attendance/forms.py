@@ -22,10 +22,15 @@ class ChooseForm(FlaskForm):
     day = FrenchDateField(_l("Jour"), validators=[Filled(_l("Saisissez le jour, par exemple 02/11/2026."))])
 
 
-class AddForm(FlaskForm):
-    """A child of the site, present without a booking."""
+def optional_id(value):
+    """A select's value: None for the empty first option, else a whole number (ValueError otherwise)."""
+    return None if value in ("", None) else int(value)
 
-    child = ChoiceField(_l("Enfant présent sans réservation"), coerce=int,
+
+class AddForm(FlaskForm):
+    """A child of the site, present without a booking (the first option, empty, asks to choose)."""
+
+    child = ChoiceField(_l("Enfant présent sans réservation"), coerce=optional_id,
                         validators=[Filled(_l("Choisissez un enfant de la liste."))])
 
 

@@ -64,8 +64,9 @@ def _page(site, unit, day, *, add_form=None, status=200):
     rows = service.day_rows(site, unit, day)
     show_health = service.add_health_flags(rows, current_user, clock.now(), _("pointage"))
     form = add_form or AddForm()
-    form.child.choices = [(c.id, f"{c.last_name} {c.first_name}" + (f" ({c.class_name})" if c.class_name else ""))
-                          for c in service.addable_children(site, {r.child_id for r in rows})]
+    children = service.addable_children(site, {r.child_id for r in rows})
+    form.child.choices = [("", _("Choisir un enfant"))] * bool(children) + [
+        (c.id, f"{c.last_name} {c.first_name}" + (f" ({c.class_name})" if c.class_name else "")) for c in children]
     response = render("attendance/list.html", site=site, unit=unit, day=day, rows=rows, totals=service.totals(rows),
                       show_health=show_health, add_form=form, marks_open=day <= clock.today(),
                       mark_form=EmptyForm(), page_errors=bool(add_form and add_form.errors), status=status,

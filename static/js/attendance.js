@@ -22,7 +22,7 @@
     var form = row.querySelector("form.att-form");
     if (!form) { return; }
     var button = form.querySelector("button[value='" + status + "']");
-    if (button) { form.requestSubmit(button); }
+    if (button) { button.click(); }  // a click: htmx sends the pressed button's value
   }
   function unsaved(row) {
     var status = pending[row.id];
@@ -63,7 +63,8 @@
       if (row) { unsaved(row); }
     });
   });
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // afterSettle, not afterSwap: until htmx settles, the new row still wears the old row's classes.
+  document.addEventListener("htmx:afterSettle", function (event) {
     var row = event.detail.target && document.getElementById(event.detail.target.id);
     if (row && row.classList.contains("att-row")) { delete pending[row.id]; }
     refreshNotice();
