@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 # The template's columns, in order (header names as written in the file; accents and case do not matter).
 COLUMNS = ("dossier", "role", "civilite", "nom", "prenom", "date_naissance", "email", "telephone", "adresse",
@@ -100,7 +101,7 @@ class Line:
     emergency: bool
     activities: tuple[str, ...]
 
-    @property
+    @cached_property
     def key(self) -> tuple:
         return (self.dossier, self.role, *person_key(self.first_name, self.last_name),
                 self.birth_date if self.role == "child" else None)

@@ -112,39 +112,44 @@ def plan(lines: list[rules.Line], today: dt.date) -> Plan:
 
 
 def apply(lines: list[rules.Line], today: dt.date, now: dt.datetime, *, actor_id: int | None) -> Plan:
-    """Create what is missing (families, people, enrolments); flush only: the route commits once."""
+    """Create what is missing (families, then people, then enrolments: three flushes whatever the file's size);
+    flush only: the route commits once."""
     result = plan(lines, today)
     found, people, enrolled, periods = _load(lines)
     schools = {s.name: s.id for s in db.session.execute(select(School)).scalars()}
-    for line in sorted(lines, key=lambda ln: (ln.role != "guardian", ln.number)):  # guardians first: the address
-        family = found.get(line.dossier)
-        if family is None:
-            family = Family(dossier_number=line.dossier, name=line.last_name, address=line.address,
-                            postcode=line.postcode, city=line.city, phone=line.phone, email=line.email,
-                            created_at=now)
-            db.session.add(family)
-            db.session.flush()
-            found[line.dossier] = family
-            families.record(family.id, "created", wording.imported_summary(line.number), now, actor_id)
-        person = people.get(line.key)
-        if person is None:
-            person = Person(family_id=family.id, role=line.role, civility=line.civility, first_name=line.first_name,
-                            last_name=line.last_name, birth_date=line.birth_date, email=line.email, phone=line.phone,
-                            relationship_label=line.relationship, can_pick_up=line.can_pick_up,
-                            emergency_contact=line.emergency, school_id=schools.get(line.school),
-                            class_name=line.class_name)
-            db.session.add(person)
-            people[line.key] = person
-        for code in line.activities:
-            period = _period_for(code, today, periods)
-            if period is None:
-                continue
-            if person.id is None:
-                db.session.flush()
-            if (person.id, period.id) not in enrolled:
-                db.session.add(Enrollment(child_id=person.id, activity_id=period.activity_id, period_id=period.id,
-                                          created_at=now))
-                enrolled.add((person.id, period.id))
+    ordered = sorted(lines, key=lambda ln: (ln.role != "guardian", ln.number))  # guardians first: the address
+    created = {}
+    for line in ordered:
+        if line.dossier not in found:
+            found[line.dossier] = Family(dossier_number=line.dossier, name=line.last_name, address=line.address,
+                                         postcode=line.postcode, city=line.city, phone=line.phone, email=line.email,
+                                         created_at=now)
+            created[line.dossier] = line.number
+    with db.session.no_autoflush:
+        db.session.add_all(found[d] for d in created)
+        db.session.flush()
+        for dossier, number in created.items():
+            families.record(found[dossier].id, "created", wording.imported_summary(number), now, actor_id)
+        new_people = []
+        for line in ordered:
+            if line.key not in people:
+                person = Person(family_id=found[line.dossier].id, role=line.role, civility=line.civility,
+                                first_name=line.first_name, last_name=line.last_name, birth_date=line.birth_date,
+                                email=line.email, phone=line.phone, relationship_label=line.relationship,
+                                can_pick_up=line.can_pick_up, emergency_contact=line.emergency,
+                                school_id=schools.get(line.school), class_name=line.class_name)
+                people[line.key] = person
+                new_people.append(person)
+        db.session.add_all(new_people)
+        db.session.flush()
+        for line in ordered:
+            person = people[line.key]
+            for code in line.activities:
+                period = _period_for(code, today, periods)
+                if period is not None and (person.id, period.id) not in enrolled:
+                    db.session.add(Enrollment(child_id=person.id, activity_id=period.activity_id,
+                                              period_id=period.id, created_at=now))
+                    enrolled.add((person.id, period.id))
     db.session.flush()
     return result
 
