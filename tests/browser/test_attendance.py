@@ -154,3 +154,30 @@ def test_kitchen_counts_and_settings(agent):
     expect(agent.locator("h1")).to_have_text("Réglages de la cuisine centrale")
     assert_axe_clean(agent)
     assert_reflows(agent)
+
+
+def test_import_check_a_file_without_importing(agent):
+    """The import page, a file with a bad line (report, nothing imported), a good one (what would be created)."""
+    agent.goto("/gestion/")
+    agent.get_by_role("link", name="Importer des familles").click()
+    expect(agent.locator("h1")).to_have_text("Importer des familles")
+    assert_axe_clean(agent)
+    assert_reflows(agent)
+    header = ("dossier;role;civilite;nom;prenom;date_naissance;email;telephone;adresse;code_postal;ville;ecole;"
+              "classe;lien;peut_recuperer;urgence;activites\r\n")
+    bad = header + "2099-0001;enfant;;Œuvray;Noé;31/02/2018;;;;;;;;;;;\r\n"
+    agent.get_by_label(re.compile("^Fichier CSV des familles")).set_input_files(
+        files=[{"name": "familles.csv", "mimeType": "text/csv", "buffer": bad.encode("cp1252")}])
+    agent.get_by_role("button", name="Vérifier le fichier").click()
+    expect(agent.locator(".error-summary")).to_contain_text("rien n'est importé")
+    expect(agent.locator("table")).to_contain_text("écrivez la date comme 14/03/2018")
+    assert_axe_clean(agent)
+    agent.goto("/gestion/import/")
+    good = header + "2099-0001;responsable;Mme;Œuvray;Chloé;;chloe.oeuvray@example.org;;1 place;49999;Démo;;;;;;\r\n"
+    agent.get_by_label(re.compile("^Fichier CSV des familles")).set_input_files(
+        files=[{"name": "familles.csv", "mimeType": "text/csv", "buffer": good.encode("utf-8")}])
+    agent.get_by_role("button", name="Vérifier le fichier").click()
+    expect(agent.locator("dl.facts")).to_contain_text("Familles créées")
+    expect(agent.get_by_role("button", name="Importer")).to_be_visible()
+    assert_axe_clean(agent)
+    assert_reflows(agent)
