@@ -9,6 +9,7 @@ import datetime as dt
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 import clock
 from blueprints import edge
@@ -69,15 +70,20 @@ def _page(site, unit, day, *, add_form=None, status=200):
         (c.id, f"{c.last_name} {c.first_name}" + (f" ({c.class_name})" if c.class_name else "")) for c in children]
     response = render("attendance/list.html", site=site, unit=unit, day=day, rows=rows, totals=service.totals(rows),
                       show_health=show_health, add_form=form, marks_open=day <= clock.today(),
-                      mark_form=EmptyForm(), page_errors=bool(add_form and add_form.errors), status=status,
-                      **_words())
+                      page_errors=bool(add_form and add_form.errors), status=status,
+                      **_words(site, unit, day))
     db.session.commit()  # the health reads' log
     return response
 
 
-def _words() -> dict:
-    return {"mark_text": wording.mark_text, "booking_words": wording.BOOKING_WORDS,
-            "format_date": booking_wording.format_date}
+def _words(site=None, unit=None, day=None) -> dict:
+    """What the list's templates need besides the rows: words translated once, the marks' URL, the CSRF token."""
+    words = {"mark_text": wording.mark_text, "booking_words": wording.BOOKING_WORDS,
+             "format_date": booking_wording.format_date, "words": wording.row_words()}
+    if site is not None:
+        words["mark_url"] = url_for(".mark", school_id=site.id, unit_id=unit.id, day=day.isoformat())
+        words["token"] = generate_csrf()
+    return words
 
 
 @bp.route("/pointage/<int:school_id>/<int:unit_id>/<day>")
@@ -112,7 +118,7 @@ def mark(school_id: int, unit_id: int, day: str):
         db.session.commit()  # the health reads' log
         return render("attendance/_marked.html", site=site, unit=unit, day=when, row=row, show_health=show_health,
                       totals=service.totals(rows), message=message, refused=bool(problem),
-                      marks_open=when <= clock.today(), mark_form=EmptyForm(), **_words())
+                      marks_open=when <= clock.today(), **_words(site, unit, when))
     flash(message, "error" if problem else "success")
     return redirect(url_for(".day_list", school_id=site.id, unit_id=unit.id, day=when.isoformat(),
                             _anchor=f"enfant-{child.id}"))

@@ -36,6 +36,15 @@ def marked_sentence(name: str, status: str) -> str:
     return _("%(name)s : « %(mark)s » enregistré.", name=name, mark=mark_text(status))
 
 
+def row_words() -> dict:
+    """The words of a list's rows, translated once per page (a list renders hundreds of rows): a mark by its code
+    (None: not marked), a booking by its state (None: present without a booking)."""
+    return {"present": _("Présent"), "absent": _("Absent"), None: _("Non pointé"),
+            "reserved": str(BOOKING_WORDS["reserved"]), "justified": str(BOOKING_WORDS["justified"]),
+            "absence": str(BOOKING_WORDS["absent"]), "unbooked": _("Sans réservation"),
+            "later": _("Pointage possible le jour même")}
+
+
 def problem_text(code: str) -> str:
     return str(PROBLEMS.get(code, PROBLEMS["status"]))
 
