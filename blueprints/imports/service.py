@@ -88,9 +88,9 @@ def _chunks(values: list, size: int = 500):
         yield values[start:start + size]
 
 
-def plan(lines: list[rules.Line], today: dt.date) -> Plan:
-    """What importing `lines` would change (nothing is written)."""
-    found, people, enrolled, periods = _load(lines)
+def plan(lines: list[rules.Line], today: dt.date, loaded=None) -> Plan:
+    """What importing `lines` would change (nothing is written); `loaded`: what _load read already."""
+    found, people, enrolled, periods = loaded or _load(lines)
     result = Plan()
     new_families = sorted({line.dossier for line in lines if line.dossier not in found})
     result.families, result.existing_families = new_families, len({line.dossier for line in lines}) - len(new_families)
@@ -114,8 +114,9 @@ def plan(lines: list[rules.Line], today: dt.date) -> Plan:
 def apply(lines: list[rules.Line], today: dt.date, now: dt.datetime, *, actor_id: int | None) -> Plan:
     """Create what is missing (families, then people, then enrolments: three flushes whatever the file's size);
     flush only: the route commits once."""
-    result = plan(lines, today)
-    found, people, enrolled, periods = _load(lines)
+    loaded = _load(lines)
+    result = plan(lines, today, loaded)
+    found, people, enrolled, periods = loaded
     schools = {s.name: s.id for s in db.session.execute(select(School)).scalars()}
     ordered = sorted(lines, key=lambda ln: (ln.role != "guardian", ln.number))  # guardians first: the address
     created = {}
