@@ -254,3 +254,19 @@ def test_pdf_list_is_a_tagged_pdf(app, client, tuesday):
                               uncompressed_pdf=True)
     assert b"/StructTreeRoot" in body and b'pdfuaid:part="1"' in body and b"/Lang (fr)" in body
     assert "Liste de pointage".encode("utf-16-be") in body or b"Liste de pointage" in body
+
+
+def test_routes_follow_sites_for(client, tuesday, monkeypatch):
+    """The roles will restrict `sites_for`: every list and count must follow it (here: another site only)."""
+    other = School(name="École du Parc")
+    db.session.add(other)
+    db.session.commit()
+    other_id = other.id
+    monkeypatch.setattr(access, "sites_for",
+                        lambda user: [db.session.get(School, other_id)] if user.is_agent else [])
+    assert client.get(list_url(tuesday)).status_code == 404
+    assert client.get(list_url(tuesday) + "/liste.pdf").status_code == 404
+    page = client.get("/gestion/pointage")
+    assert "École du Parc" in page.text and "Jean-de-La-Fontaine" not in page.text
+    counts = client.get("/gestion/cuisine/2026-11-24")
+    assert "Jean-de-La-Fontaine" not in counts.text and "Repas réservés : 0" in text_of(counts)

@@ -219,7 +219,7 @@ def test_kitchen_pages_are_for_agents(client, kitchen_world, login_as):
         assert client.get(path).status_code == 403
 
 
-def test_other_sites_children_are_not_counted_under_a_hidden_site(kitchen_world):
+def test_a_site_without_meals_is_not_listed(kitchen_world):
     other = School(name="École du Parc")
     db.session.add(other)
     db.session.commit()
