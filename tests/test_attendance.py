@@ -270,3 +270,25 @@ def test_routes_follow_sites_for(client, tuesday, monkeypatch):
     assert "École du Parc" in page.text and "Jean-de-La-Fontaine" not in page.text
     counts = client.get("/gestion/cuisine/2026-11-24")
     assert "Jean-de-La-Fontaine" not in counts.text and "Repas réservés : 0" in text_of(counts)
+
+
+def test_a_mark_racing_another_keeps_one_row(app, tuesday, monkeypatch):
+    """Two identical marks at once (a retry after a lost answer): the second INSERT hits the unique constraint
+    inside its savepoint, finds the first row and updates it; nothing else in the transaction is lost."""
+    from blueprints.attendance import service
+
+    service.mark(tuesday.lea, tuesday.meal, TUE_24, "present", TUESDAY_MORNING, actor_id=tuesday.agent.id)
+    db.session.commit()
+    real, calls = service._attendance, []
+
+    def blind_first(*args):  # the first look-up misses the row the other request just wrote
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(service, "_attendance", blind_first)
+    db.session.add(School(name="Écrit dans la même transaction"))
+    assert service.mark(tuesday.lea, tuesday.meal, TUE_24, "absent", TUESDAY_MORNING,
+                        actor_id=tuesday.agent.id) is None
+    db.session.commit()
+    assert marks(tuesday.meal) == {(tuesday.lea.id, TUE_24): "absent"}
+    assert db.session.execute(db.select(School).where(School.name == "Écrit dans la même transaction")).scalar()
