@@ -152,12 +152,13 @@ def test_kitchen_send_is_idempotent_and_sends_changes_as_a_delta(app, kitchen_wo
     assert "0 commande(s) envoyée(s)." in _run(app).output
 
 
-def test_kitchen_send_without_address_fails_and_records_nothing(app, kitchen_world):
+def test_kitchen_send_without_address_says_so_and_records_nothing(app, kitchen_world):
     db.session.execute(db.update(KitchenSettings).values(email=""))
     db.session.commit()
     app.config["CLOCK"] = lambda: paris(2026, 11, 21, 10, 5)
     result = _run(app)
-    assert result.exit_code != 0 and "Aucune adresse de cuisine" in result.output
+    assert result.exit_code == 0 and "Aucune adresse de cuisine : rien n'est envoyé" in result.output
+    assert outbox(app) == []
     assert db.session.scalar(db.select(db.func.count(KitchenOrder.id))) == 0
 
 
@@ -224,3 +225,18 @@ def test_a_site_without_meals_is_not_listed(kitchen_world):
     db.session.add(other)
     db.session.commit()
     assert set(kitchen.counts_for([TUE_24])[TUE_24]) == {kitchen_world.school.name}
+
+
+def test_kitchen_send_when_the_mail_fails_records_nothing(app, kitchen_world, monkeypatch):
+    import mail
+
+    def refuse(_message):
+        raise OSError("SMTP injoignable")
+
+    monkeypatch.setattr(mail, "deliver", refuse)
+    app.config["CLOCK"] = lambda: paris(2026, 11, 21, 10, 5)
+    result = _run(app)
+    assert result.exit_code != 0 and "rien n'est enregistré, relancez plus tard" in result.output
+    assert db.session.scalar(db.select(db.func.count(KitchenOrder.id))) == 0
+    monkeypatch.undo()
+    assert "2026-11-24 firm : envoyé" in _run(app).output  # the next run sends it

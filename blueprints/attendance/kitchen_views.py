@@ -168,9 +168,10 @@ def kitchen_send(dry_run: bool):
         return
     try:
         sent = kitchen.send_due(now)
-    except ValueError:
+    except ValueError:  # a commune without a central kitchen's address: nothing to do, not a failed task
         db.session.rollback()
-        raise click.ClickException("Aucune adresse de cuisine : Gestion › Effectifs pour la cuisine › Réglages.")
+        click.echo("Aucune adresse de cuisine : rien n'est envoyé (Gestion › Effectifs pour la cuisine › Réglages).")
+        return
     except OSError as exc:
         db.session.rollback()
         raise click.ClickException(f"E-mail non envoyé ({exc}) : rien n'est enregistré, relancez plus tard.")
