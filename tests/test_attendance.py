@@ -292,3 +292,13 @@ def test_a_mark_racing_another_keeps_one_row(app, tuesday, monkeypatch):
     db.session.commit()
     assert marks(tuesday.meal) == {(tuesday.lea.id, TUE_24): "absent"}
     assert db.session.execute(db.select(School).where(School.name == "Écrit dans la même transaction")).scalar()
+
+
+def test_the_list_is_in_french_alphabetical_order(client, tuesday, make_family):
+    _fam, _user, (emile,) = make_family(name="Écuyer", children=("Émile",), school=tuesday.school)
+    from models import Reservation
+
+    db.session.add(Reservation(child_id=emile.id, unit_id=tuesday.meal.id, date=TUE_24, state="reserved"))
+    db.session.commit()
+    body = text_of(client.get(list_url(tuesday)))
+    assert body.index("Bernard Inès") < body.index("Écuyer Émile") < body.index("Martin Léa")

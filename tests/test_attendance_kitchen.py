@@ -85,6 +85,13 @@ def test_counts_by_site_and_diet_with_adults():
     assert rules.diet_columns(counts) == ["", "Sans porc", "Végétarien", rules.ADULTS]
 
 
+def test_sites_and_diets_in_french_order():
+    counts = rules.counts_by_site([("Groupe scolaire", ""), ("École maternelle", "Végétarien"),
+                                   ("École maternelle", "Sans porc"), ("Annexe", "")])
+    assert list(counts) == ["Annexe", "École maternelle", "Groupe scolaire"]
+    assert list(counts["École maternelle"]) == ["Sans porc", "Végétarien"]
+
+
 def test_delta():
     changes = rules.delta({"A": {"": 10, "Sans porc": 1}}, {"A": {"": 12}, "B": {"": 1}})
     assert [(c.site, c.diet, c.before, c.after, c.difference) for c in changes] == [

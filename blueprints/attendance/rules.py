@@ -9,6 +9,7 @@ meal counts of a day by site and diet, and the delta between what was sent and w
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -145,8 +146,13 @@ STANDARD = ""
 ADULTS = "~adultes"
 
 
+def alphabetical(text: str) -> str:
+    """Sort key of a name in French order ("École" among the E, not after Z)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
 def _diet_order(diet: str) -> tuple:
-    return (diet != STANDARD, diet == ADULTS, diet.lower())
+    return (diet != STANDARD, diet == ADULTS, alphabetical(diet))
 
 
 def counts_by_site(rows: Iterable[tuple[str, str]], adults: dict[str, int] | None = None) -> dict[str, dict[str, int]]:
@@ -160,7 +166,7 @@ def counts_by_site(rows: Iterable[tuple[str, str]], adults: dict[str, int] | Non
         if n:
             found.setdefault(site, {})[ADULTS] = n
     return {site: dict(sorted(diets.items(), key=lambda kv: _diet_order(kv[0])))
-            for site, diets in sorted(found.items())}
+            for site, diets in sorted(found.items(), key=lambda kv: alphabetical(kv[0]))}
 
 
 def total(counts: dict[str, dict[str, int]], *, adults: bool = True) -> int:
@@ -185,7 +191,7 @@ class Change:
 def delta(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]]) -> list[Change]:
     """The figures that differ between two counts, by site then diet."""
     changes = []
-    for site in sorted(set(before) | set(after)):
+    for site in sorted(set(before) | set(after), key=alphabetical):
         old, new = before.get(site, {}), after.get(site, {})
         for diet in sorted(set(old) | set(new), key=_diet_order):
             if old.get(diet, 0) != new.get(diet, 0):

@@ -63,7 +63,8 @@ def day_rows(school: School, unit: Unit, day: dt.date) -> list[Row]:
     for r in marks:
         row = by_child.setdefault(r.id, Row(r.id, r.first_name, r.last_name, r.class_name or "", None, None))
         row.mark = r.status
-    return sorted(by_child.values(), key=lambda r: (r.last_name.lower(), r.first_name.lower(), r.child_id))
+    return sorted(by_child.values(), key=lambda r: (rules.alphabetical(r.last_name), rules.alphabetical(r.first_name),
+                                                   r.child_id))
 
 
 def totals(rows: list[Row]) -> rules.Totals:
