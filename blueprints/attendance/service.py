@@ -141,6 +141,6 @@ def _attendance(child_id: int, unit_id: int, day: dt.date) -> Attendance | None:
 def addable_children(school: School, listed_ids: set[int]) -> list[Person]:
     """Children of `school` not on the list yet (to add one present without a booking), by name."""
     children = db.session.execute(
-        select(Person).where(Person.school_id == school.id, Person.role == "child")
-        .order_by(Person.last_name, Person.first_name, Person.id)).scalars()
-    return [c for c in children if c.id not in listed_ids]
+        select(Person).where(Person.school_id == school.id, Person.role == "child")).scalars()
+    return sorted((c for c in children if c.id not in listed_ids),
+                  key=lambda c: (rules.alphabetical(c.last_name), rules.alphabetical(c.first_name), c.id))
