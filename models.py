@@ -55,3 +55,15 @@ __all__ = [
     "CONVERSATION_STATUSES", "AnswerTemplate", "Conversation", "Message", "MessageService", "MessageTheme",
     "REMINDER_KINDS", "ReminderPreference", "SentReminder",
 ]
+
+# attendance (pointage) and the central kitchen
+from schema.attendance import (  # noqa: E402
+    ATTENDANCE_STATUSES,
+    KITCHEN_STAGES,
+    AdultMeal,
+    Attendance,
+    KitchenOrder,
+    KitchenSettings,
+)
+
+__all__ += ["ATTENDANCE_STATUSES", "KITCHEN_STAGES", "AdultMeal", "Attendance", "KitchenOrder", "KitchenSettings"]

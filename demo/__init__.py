@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import insert, select
 
+from demo.attendance import add_attendance
 from demo.documents import add_documents
 from demo.dossier import add_dossier
 from demo.messages import add_messages
@@ -212,6 +213,7 @@ def seed_demo(now: dt.datetime | None = None, today: dt.date | None = None) -> b
     add_dossier(families, users, AGENT_EMAIL, DEMO_LOGINS, f"{year.first}-{year.first + 1}", now)
     add_messages(families, users, DEMO_LOGINS, AGENT_EMAIL, now)
     db.session.execute(insert(Reservation), list(rows.values()))
+    add_attendance(users[AGENT_EMAIL], today, now)
     db.session.commit()
     return True
 

@@ -1,0 +1,21 @@
+"""Pointage (attendance taken on a tablet at the school gate) and the central kitchen's meal counts: agents only.
+
+Every route checks the site through attendance/access.py `sites_for` (the one place the roles will plug in).
+`flask kitchen send` (for cron) is registered here too (cli_group=None: a top-level `kitchen` group).
+"""
+
+from flask import Blueprint, abort
+from flask_login import current_user, login_required
+
+bp = Blueprint("attendance", __name__, url_prefix="/gestion", cli_group=None)
+
+
+@bp.before_request
+@login_required
+def require_agent():
+    """The pointage and the kitchen counts are for agents (and administrators) only."""
+    if not current_user.is_agent:
+        abort(403)
+
+
+from blueprints.attendance import kitchen_views, views  # noqa: E402,F401  (routes on bp)
