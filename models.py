@@ -51,3 +51,16 @@ __all__ = [
     "ProcedureCounter", "ProcedureEvent", "ProcedureRequest", "ProcedureType", "Reservation", "ReservationChange",
     "School", "UTCDateTime", "Unit", "User", "UserSession", "commune_settings", "db", "normalize_email", "utcnow",
 ]
+
+# Public space (issue #9): news, canteen menus, the pages agents edit and their history.
+from schema.public import (  # noqa: E402
+    NEWS_AUDIENCES,
+    ContentChange,
+    MenuDish,
+    NewsItem,
+    NewsRead,
+    SiteFile,
+    SitePage,
+)
+
+__all__ += ["NEWS_AUDIENCES", "ContentChange", "MenuDish", "NewsItem", "NewsRead", "SiteFile", "SitePage"]

@@ -14,10 +14,11 @@ def require_agent():
         abort(403)
 
 
-from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
+from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)  # noqa: E402,F401  (public space: #9)
     absences,
     activities,
     agenda,
+    content,
     document_types,
     documents,
     families,
@@ -25,6 +26,7 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     family_enrollments,
     health,
     history,
+    news,
     occupancy,
     outbox,
     procedure_types,
