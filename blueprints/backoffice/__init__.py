@@ -14,7 +14,7 @@ def require_agent():
         abort(403)
 
 
-from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)  # noqa: E402,F401  (public space: #9)
+from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     absences,
     activities,
     agenda,
@@ -26,6 +26,7 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)  # noqa: 
     family_enrollments,
     health,
     history,
+    menus,
     news,
     occupancy,
     outbox,
