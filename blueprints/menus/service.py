@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, tuple_
 
 from blueprints.menus import rules
 from blueprints.news.service import record
-from models import MenuDish, School, db
+from models import ChildHealth, MenuDish, School, db
 
 
 def schools() -> list[School]:
@@ -28,20 +28,6 @@ def dishes(school_id: int, start: dt.date, end: dt.date) -> dict[dt.date, list[M
     for day_dishes in by_day.values():
         day_dishes.sort(key=lambda d: (order.index(d.course) if d.course in order else 99, d.position, d.id))
     return by_day
-
-
-def allergens_by_day(school_id: int | None, start: dt.date, end: dt.date) -> dict[dt.date, list[set[str]]]:
-    """The allergens of each dish of a school's days from `start` to `end`: what the agenda compares with a
-    child's allergies (1 query for the whole month, none without a school)."""
-    if school_id is None:
-        return {}
-    rows = db.session.execute(
-        select(MenuDish.day, MenuDish.allergens).where(MenuDish.school_id == school_id,
-                                                       MenuDish.day.between(start, end)))
-    result: dict[dt.date, list[set[str]]] = {}
-    for day, allergens in rows:
-        result.setdefault(day, []).append(rules.split_codes(allergens))
-    return result
 
 
 def _describe(dish: MenuDish) -> str:
@@ -98,3 +84,33 @@ def import_dishes(parsed: rules.ImportResult, *, user_id: int, now: dt.datetime)
            "", f"{len(resolved)} plats, {len(keys)} jours")
     db.session.flush()
     return len(resolved), []
+
+
+def menu_warnings(children, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], list[str]]:
+    """(child id, day) -> the allergen codes a child's declared allergies (ChildHealth) share with that day's menu
+    at the child's school (rules.menu_warning), for the days from `start` to `end`. At most 2 queries whatever the
+    number of days: the children's allergies, then the menus of their schools (none when no child has one)."""
+    with_school = {c.id: c.school_id for c in children if c.school_id is not None}
+    if not with_school:
+        return {}
+    declared = {
+        child_id: found for child_id, text in db.session.execute(
+            select(ChildHealth.child_id, ChildHealth.allergies).where(ChildHealth.child_id.in_(list(with_school))))
+        for found in [rules.allergens_in_text(text or "")] if found
+    }
+    if not declared:
+        return {}
+    rows = db.session.execute(
+        select(MenuDish.school_id, MenuDish.day, MenuDish.allergens)
+        .where(MenuDish.school_id.in_({with_school[c] for c in declared}), MenuDish.day.between(start, end)))
+    menus: dict[tuple[int, dt.date], list[set[str]]] = {}
+    for school_id, day, allergens in rows:
+        menus.setdefault((school_id, day), []).append(rules.split_codes(allergens))
+    result = {}
+    for child_id, allergens in declared.items():
+        for (school_id, day), dishes_allergens in menus.items():
+            if school_id == with_school[child_id]:
+                codes = rules.menu_warning(allergens, dishes_allergens)
+                if codes:
+                    result[(child_id, day)] = codes
+    return result
