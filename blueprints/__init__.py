@@ -12,7 +12,7 @@ from importlib import import_module
 # Registration order: public pages first, the back office last.
 PACKAGES = ("health", "public", "auth", "family", "dossier", "procedures", "documents", "reservations", "absences",
             "planning", "feeds", "backoffice")
-PACKAGES += ("news", "menus")  # public space (#9)
+PACKAGES += ("news", "menus", "pages")  # public space (#9)
 
 
 def all_blueprints() -> list:

@@ -30,6 +30,7 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     news,
     occupancy,
     outbox,
+    pages,
     procedure_types,
     requests,
 )
