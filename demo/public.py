@@ -1,13 +1,16 @@
 """Demo public space (#9): news (one planned later, one per school and activity audience), a month of canteen
-menus for each school with their allergens and labels (Léa Martin's peanut allergy meets some of them), relative to
-`today`. Flush only: the seed commits."""
+menus for each school with their allergens and labels (Léa Martin's peanut allergy meets some of them), the pages
+agents edit (services, schools, règlement with its PDF, programmes with their files, contact), relative to `today`.
+Files are written to instance/uploads. Flush only: the seed commits."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from blueprints import uploads
+from demo.documents import demo_pdf, demo_png
 from demo.schoolyear import PARIS, UTC
-from models import MenuDish, NewsItem, School, User, db
+from models import MenuDish, NewsItem, School, SiteFile, SitePage, User, db
 
 MENU_WEEKS = 5  # from the Monday of `today`'s week: a month of menus, whatever the day of the month
 
@@ -93,8 +96,50 @@ NEWS = [  # (title, body, days before `today` (negative: later), audience, schoo
 ]
 
 
+PAGES = {  # slug -> (title, Markdown text, files: (title, kind))
+    "services": ("Services et activités", (
+        "## Accueil périscolaire\n\nLe matin de **7 h 30** à l'heure de l'école, le soir de la sortie des classes à "
+        "**18 h 30**, dans chaque école, pour les enfants de 3 à 11 ans.\n\n"
+        "## Restauration scolaire\n\nUn repas complet chaque jour d'école, préparé par la cuisine centrale. "
+        "Les menus sont publiés chaque semaine avec leurs allergènes.\n\n"
+        "## Accueil de loisirs\n\nLe **mercredi** et pendant les **vacances**, de 7 h 30 à 18 h 30, 60 places "
+        "(3-11 ans).\n\n## Comment inscrire mon enfant ?\n\n1. Faites l'inscription administrative de l'année "
+        "(démarche en ligne) ;\n2. puis réservez les jours dans l'agenda de votre enfant."), ()),
+    "ecoles": ("Les écoles", "La commune compte trois écoles publiques. L'inscription à l'école se fait en mairie.",
+               ()),
+    "reglement": ("Règlement intérieur", (
+        "## Article 1 : réservations\n\nLes réservations se font dans l'agenda de chaque enfant, avant les délais "
+        "affichés.\n\n## Article 2 : absences\n\nUne absence justifiée par un certificat envoyé dans les 48 heures "
+        "n'est pas facturée.\n\n## Article 3 : santé\n\nUne allergie alimentaire demande un projet d'accueil "
+        "individualisé (PAI)."), (("Règlement intérieur 2026-2027", "pdf"),)),
+    "programmes": ("Programmes de l'accueil de loisirs", (
+        "Chaque période a son thème : **« Les petits jardiniers »** jusqu'aux vacances de Noël, puis **« Le tour du "
+        "monde »**. Les programmes détaillés sont à télécharger ci-dessous."),
+        (("Programme des mercredis jusqu'à Noël", "pdf"), ("Affiche des vacances de Noël", "png"))),
+    "contact": ("Contact", (
+        "## Écrire au bon service\n\n- **Activités périscolaires** (inscription vacances, études) : accueil du "
+        "service Enfance ;\n- **Service scolaire** (facturation, quotient, inscription école) : accueil de la "
+        "mairie."), ()),
+}
+
+
+def _add_pages(agent: User, now: dt.datetime) -> None:
+    for slug, (title, body, files) in PAGES.items():
+        page = SitePage(slug=slug, title=title, body=body, updated_at=now, updated_by_id=agent.id)
+        db.session.add(page)
+        db.session.flush()
+        for file_title, kind in files:
+            if kind == "pdf":
+                data, content_type = demo_pdf(file_title), "application/pdf"
+            else:
+                data, content_type = demo_png(), "image/png"
+            db.session.add(SiteFile(page_id=page.id, title=file_title, content_type=content_type, size=len(data),
+                                    stored_name=uploads.store(data, content_type), uploaded_at=now))
+
+
 def add_public(schools: dict[str, School], activities: dict, agent: User, now: dt.datetime, today: dt.date) -> None:
-    """News and a month of menus for each school (flush only)."""
+    """News, a month of menus for each school, the public pages and their files (flush only)."""
+    _add_pages(agent, now)
     for title, body, days_before, audience, target in NEWS:
         publish_local = dt.datetime.combine(today - dt.timedelta(days=days_before), dt.time(8, 30), PARIS)
         item = NewsItem(title=title, body=body, publish_at=publish_local.astimezone(UTC), audience=audience,

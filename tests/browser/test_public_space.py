@@ -32,9 +32,10 @@ def _restored(live_server):
     """Put the news, reads, menus and history back as they were: the demo is shared."""
     from sqlalchemy import delete, insert, select
 
-    from models import ContentChange, MenuDish, NewsItem, NewsRead
+    from models import ContentChange, MenuDish, NewsItem, NewsRead, SiteFile, SitePage
 
-    tables = (NewsItem.__table__, NewsRead.__table__, MenuDish.__table__, ContentChange.__table__)
+    tables = (NewsItem.__table__, NewsRead.__table__, MenuDish.__table__, ContentChange.__table__,
+              SitePage.__table__, SiteFile.__table__)
 
     def snapshot(db):
         return [[dict(r) for r in db.session.execute(select(t)).mappings()] for t in tables]
@@ -151,3 +152,40 @@ def test_without_javascript_the_menu_the_warning_and_the_agents_editors_work(new
     page.goto("/gestion/contenus/historique")
     expect(page.locator("main")).to_contain_text("Velouté de butternut")
     check_page(page)
+
+
+def test_the_public_pages_and_their_editor(page, new_page):
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    for name, heading in (("Services et activités", "Services et activités"), ("Les écoles", "Les écoles"),
+                          ("Programmes de l'accueil de loisirs", "Programmes de l'accueil de loisirs"),
+                          ("Règlement intérieur", "Règlement intérieur"), ("Tarifs", "Tarifs")):
+        page.goto("/")
+        page.get_by_role("main").get_by_role("link", name=name, exact=True).click()
+        expect(page.locator("h1")).to_have_text(heading)
+        check_page(page)
+    expect(page.locator("main")).to_contain_text("Les tarifs ne sont pas encore publiés sur le portail")
+    page.goto("/infos/reglement")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Règlement intérieur 2026-2027").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.goto("/contact")
+    expect(page.locator("main")).to_contain_text("Horaires d'accueil")
+    expect(page.locator("main")).to_contain_text("Écrire au bon service")
+    check_page(page)
+
+    agent = new_page(java_script_enabled=False)
+    login(agent, *AGENT)
+    agent.goto("/gestion/pages")
+    check_page(agent)
+    agent.get_by_role("link", name="Modifier : Programmes de l'accueil de loisirs").click()
+    check_page(agent)
+    agent.get_by_label(re.compile(r"^Texte de la page")).fill("Nouveau thème : **les saisons**.")
+    agent.get_by_role("button", name="Prévisualiser").click()
+    expect(agent.locator(".preview .prose strong")).to_have_text("les saisons")
+    check_page(agent)
+    agent.get_by_role("button", name="Enregistrer").click()
+    expect(agent.locator("#status")).to_contain_text("Page enregistrée")
+    agent.get_by_role("button", name="Ajouter le document").click()  # nothing chosen: the error state
+    expect(agent).to_have_title(re.compile(r"^Erreur : "))
+    check_page(agent)
