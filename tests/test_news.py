@@ -310,3 +310,20 @@ def test_editor_is_for_agents_and_needs_csrf(world, client):
     login(client, world.agent)
     assert client.post(f"/gestion/actualites/{item.id}/supprimer").status_code == 400
     assert count_items() == 1
+
+
+def test_a_planned_item_and_its_picture_stay_hidden_until_published(world, client):
+    login(client, world.agent)
+    post_news(client, title="Bientôt", when="later", publish_day="01/12/2026", publish_time="08:00",
+              image=(tiny_png(), "a.png"), image_alt="Une affiche")
+    item = db.session.execute(select(NewsItem)).scalar_one()
+    assert client.get(f"/actualites/{item.id}/image").status_code == 200  # the agent's preview
+    visitor = world.app.test_client()
+    assert visitor.get(f"/actualites/{item.id}/image").status_code == 404
+    family = world.app.test_client()
+    login(family, world.parent)
+    assert "Bientôt" not in text(family.get("/mes-actualites"))
+    assert family.get(f"/mes-actualites/{item.id}").status_code == 404
+    world.app.config["CLOCK"] = lambda: dt.datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # 8 h in Paris
+    assert visitor.get(f"/actualites/{item.id}/image").status_code == 200
+    assert family.get(f"/mes-actualites/{item.id}").status_code == 200
