@@ -67,3 +67,15 @@ from schema.attendance import (  # noqa: E402
 )
 
 __all__ += ["ATTENDANCE_STATUSES", "KITCHEN_STAGES", "AdultMeal", "Attendance", "KitchenOrder", "KitchenSettings"]
+# Public space (issue #9): news, canteen menus, the pages agents edit and their history.
+from schema.public import (  # noqa: E402
+    NEWS_AUDIENCES,
+    ContentChange,
+    MenuDish,
+    NewsItem,
+    NewsRead,
+    SiteFile,
+    SitePage,
+)
+
+__all__ += ["NEWS_AUDIENCES", "ContentChange", "MenuDish", "NewsItem", "NewsRead", "SiteFile", "SitePage"]

@@ -11,7 +11,8 @@ from importlib import import_module
 
 # Registration order: public pages first, the back office last.
 PACKAGES = ("health", "public", "auth", "family", "dossier", "procedures", "documents", "agenda", "absences",
-            "planning", "feeds", "messages", "reminders", "languages", "attendance", "imports", "backoffice")
+            "planning", "feeds", "messages", "reminders", "languages", "attendance", "imports", "news", "menus",
+            "pages", "backoffice")
 
 
 def all_blueprints() -> list:

@@ -26,6 +26,7 @@ from demo.attendance import add_attendance
 from demo.documents import add_documents
 from demo.dossier import add_dossier
 from demo.messages import add_messages
+from demo.public import add_public
 from demo.schoolyear import (  # noqa: F401  (public helpers, re-exported for the tests and the bench)
     DAY,
     PARIS,
@@ -212,6 +213,7 @@ def seed_demo(now: dt.datetime | None = None, today: dt.date | None = None) -> b
     add_documents(families, users, DEMO_LOGINS, users[AGENT_EMAIL], now, today)
     add_dossier(families, users, AGENT_EMAIL, DEMO_LOGINS, f"{year.first}-{year.first + 1}", now)
     add_messages(families, users, DEMO_LOGINS, AGENT_EMAIL, now)
+    add_public(schools, activities, users[AGENT_EMAIL], now, today)
     db.session.execute(insert(Reservation), list(rows.values()))
     add_attendance(users[AGENT_EMAIL], today, now)
     db.session.commit()

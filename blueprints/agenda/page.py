@@ -14,6 +14,8 @@ from flask_login import current_user
 import clock
 from blueprints import edge
 from blueprints.htmx import is_partial, render
+from blueprints.menus import service as menus
+from blueprints.menus import wording as menu_wording
 from blueprints.notify import notify_promoted
 from blueprints.reservations import month as month_view
 from blueprints.reservations import rules, service, wording
@@ -60,7 +62,18 @@ def _context(child: Person, start: dt.date, end: dt.date, by_agent: bool, refusa
         "week_url": lambda d: week_url(child, d, by_agent), "toggle_url": _toggle_url(child, by_agent),
         "holidays": list(dict.fromkeys(name for d in _dates(start, end)
                                        for name in [agenda.calendar.school_holiday_name(d)] if name)),
+        "menu_warnings": {} if by_agent else _menu_warnings(child, start, end),
     }
+
+
+def _menu_warnings(child: Person, start: dt.date, end: dt.date) -> dict[dt.date, tuple[str, str]]:
+    """Day -> ("Menu du jour : contient arachide", the menu's page) where the child's declared allergies meet the
+    day's menu at the child's school (family pages only: an agent's agenda does not reveal health data). At most 2
+    queries for the whole range."""
+    found = menus.menu_warnings([child], start, end)
+    return {day: (menu_wording.warning(codes),
+                  url_for("menus.week", school_id=child.school_id, monday=month_view.week_bounds(day)[0].isoformat()))
+            for (_child, day), codes in found.items()}
 
 
 def _dates(start: dt.date, end: dt.date):

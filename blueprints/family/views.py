@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -15,6 +16,8 @@ from blueprints.access import current_family, get_child_or_404
 from blueprints.documents import service as documents
 from blueprints.family import bp
 from blueprints.htmx import render
+from blueprints.news import service as news
+from blueprints.news import wording as news_wording
 from blueprints.procedures import service as procedures
 from blueprints.reservations import rules, wording
 from models import (
@@ -85,7 +88,9 @@ def dashboard():
     return render("family/dashboard.html", family=family, todo=family_todo(family),
                   latest=procedures.family_requests(family.id, limit=3),
                   incomplete=procedures.family_requests(family.id, status="incomplete"),
-                  documents_attention=documents.attention_count(family.id, clock.today()))
+                  documents_attention=documents.attention_count(family.id, clock.today()),
+                  news_items=news.family_items(family.id, current_user.id, clock.now(), clock.today(), limit=3),
+                  news_words=news_wording)
 
 
 @bp.route("/enfants/<int:child_id>")

@@ -23,6 +23,7 @@ class Booked:
 
     label: str
     state: str
+    slot: str = ""  # morning | meal | afternoon (the unit's)
 
     @property
     def text(self) -> str:
@@ -62,7 +63,7 @@ def family_bookings(child_ids, start: dt.date, end: dt.date) -> dict[tuple[int, 
                   key=lambda r: (r[1], r[0], rules.SLOT_ORDER.get(r[3].slot, 9), r[4].position, r[3].position, r[3].id))
     found: dict[tuple[int, dt.date], list[Booked]] = defaultdict(list)
     for child_id, day, state, unit, _activity in rows:
-        found[(child_id, day)].append(Booked(unit.label, state))
+        found[(child_id, day)].append(Booked(unit.label, state, unit.slot))
     return dict(found)
 
 

@@ -18,6 +18,8 @@ from sqlalchemy import select
 import clock
 from blueprints import edge
 from blueprints.htmx import render
+from blueprints.menus import service as menus
+from blueprints.menus import wording as menu_wording
 from blueprints.planning import bp
 from blueprints.planning.data import Booked, family_bookings
 from blueprints.reservations import rules, service, wording
@@ -34,6 +36,7 @@ class PlanningDay:
     day: dt.date
     note: str = ""
     cells: list[tuple[Person, list[Booked]]] = field(default_factory=list)
+    warnings: dict[int, str] = field(default_factory=dict)  # child id -> "Menu du jour : contient arachide"
 
     @property
     def empty(self) -> bool:
@@ -76,11 +79,15 @@ def build_days(children: list[Person], start: dt.date, end: dt.date) -> list[Pla
     """Monday to Friday of [start, end], plus a weekend day when a child has something booked on it."""
     bookings = family_bookings([c.id for c in children], start, end)
     notes = day_notes(start, end)
+    allergens = menus.menu_warnings(children, start, end)
     days, day = [], start
     while day <= end:
         cells = [(child, bookings.get((child.id, day), [])) for child in children]
         if day.weekday() < 5 or any(booked for _c, booked in cells):
-            days.append(PlanningDay(day, notes.get(day, ""), cells))
+            warnings = {child.id: menu_wording.warning(allergens[(child.id, day)]) for child, booked in cells
+                        if (child.id, day) in allergens and any(b.slot == "meal" and b.state == "reserved"
+                                                                 for b in booked)}
+            days.append(PlanningDay(day, notes.get(day, ""), cells, warnings))
         day += rules.ONE_DAY
     return days
 

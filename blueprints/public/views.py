@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import current_app
 
 from blueprints.htmx import render
+from blueprints.news import markup
+from blueprints.pages import service as pages
 from blueprints.public import bp
 
 
@@ -35,5 +37,6 @@ def sitemap():
 
 @bp.route("/contact")
 def contact():
-    """How to reach the service Enfance."""
-    return render("public/contact.html")
+    """How to reach the service Enfance: its details and opening hours, then the text agents write (pages)."""
+    page = pages.page("contact")
+    return render("public/contact.html", contact_text=markup.render(page.body) if page else "")
