@@ -242,7 +242,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime_long"] = formats.datetime_long
     app.jinja_env.filters["month_year"] = formats.month_year
     app.jinja_env.add_extension("jinja2.ext.do")
+    from blueprints.forms import choice_pairs
     from blueprints.reservations.wording import format_date as plain_date
+
+    app.jinja_env.filters["pairs"] = choice_pairs  # a field's choices as (value, label), tuples or SelectChoice
 
     app.jinja_env.globals["plain_date"] = plain_date
 

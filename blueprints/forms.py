@@ -86,6 +86,12 @@ def select_choices(choices):
     return [SelectChoice(*c) if isinstance(c, tuple) else c for c in choices]
 
 
+def choice_pairs(choices):
+    """(value, label) for each choice, written as a pair or as a SelectChoice (for templates that draw their own
+    radios or checkboxes: `{% for value, label in field.choices|pairs %}`)."""
+    return [(c.value, c.label) if isinstance(c, SelectChoice) else (c[0], c[1]) for c in choices or ()]
+
+
 class ChoiceField(SelectField):
     """A select whose tampered values get a French message; choices may be written as (value, label) pairs."""
 
