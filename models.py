@@ -51,3 +51,8 @@ __all__ = [
     "ProcedureCounter", "ProcedureEvent", "ProcedureRequest", "ProcedureType", "Reservation", "ReservationChange",
     "School", "UTCDateTime", "Unit", "User", "UserSession", "commune_settings", "db", "normalize_email", "utcnow",
 ]
+
+# Agents' administration (roles' sites, two-factor recovery codes).
+from schema.admin import AgentSite, RecoveryCode  # noqa: E402
+
+__all__ += ["AgentSite", "RecoveryCode"]

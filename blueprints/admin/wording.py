@@ -1,0 +1,45 @@
+"""French words of the administration pages (roles, two-factor authentication, RGPD, audit)."""
+
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS = {  # the role as an administrator chooses it
+    "admin": _l("Administration : tout le service, et la gestion des agents et le journal"),
+    "direction": _l("Direction : tout le service"),
+    "site": _l("Agent de site : listes et pointage de ses écoles"),
+    "regie": _l("Régie : facturation (et lecture des dossiers familles)"),
+    "accueil": _l("Accueil : familles, demandes, pièces et absences"),
+}
+ROLE_SHORT = {"admin": _l("Administration"), "direction": _l("Direction"), "site": _l("Agent de site"),
+              "regie": _l("Régie"), "accueil": _l("Accueil")}
+
+CODE_LABEL = _l("Code de vérification")
+CODE_REQUIRED = _l("Saisissez le code à 6 chiffres de votre application, ou un code de secours.")
+CODE_WRONG = _l("Ce code n'est pas bon, ou il a déjà servi. Saisissez le code affiché maintenant par votre "
+                "application (il change toutes les 30 secondes), ou un code de secours.")
+ENROL_CODE_WRONG = _l("Ce code n'est pas bon. Saisissez le code à 6 chiffres affiché maintenant par votre "
+                      "application, après avoir ajouté le compte.")
+TWO_FACTOR_ON = _l("La double authentification est activée. Gardez vos codes de secours en lieu sûr.")
+RECOVERY_USED = _l("Vous vous êtes connecté(e) avec un code de secours : il ne servira plus. Il vous en reste "
+                   "%(num)d.")
+PENDING_EXPIRED = _l("Pour votre sécurité, reconnectez-vous : l'étape du code a duré plus de 10 minutes.")
+
+AGENT_EMAIL_TAKEN = _l("Cette adresse est déjà celle d'un autre compte.")
+AGENT_SITES_REQUIRED = _l("Choisissez au moins une école pour un agent de site.")
+AGENT_ROLE_REQUIRED = _l("Choisissez le rôle de l'agent.")
+AGENT_NAME_REQUIRED = _l("Saisissez le nom de l'agent, par exemple « Nadia Benali ».")
+AGENT_NAME_TOO_LONG = _l("Le nom doit contenir au plus 200 caractères.")
+AGENT_CREATED = _l("Le compte de %(name)s est créé : un lien d'activation (valable 24 h) lui a été envoyé.")
+AGENT_MAIL_FAILED = _l("Le compte de %(name)s est créé, mais l'e-mail n'est pas parti. Renvoyez le lien plus tard.")
+AGENT_SAVED = _l("Les droits de %(name)s sont enregistrés.")
+AGENT_DEACTIVATED = _l("Le compte de %(name)s est désactivé : ses sessions sont fermées.")
+AGENT_REACTIVATED = _l("Le compte de %(name)s est de nouveau actif.")
+AGENT_NOT_SELF = _l("Vous ne pouvez pas désactiver votre propre compte ni retirer votre rôle d'administration.")
+AGENT_TWO_FACTOR_RESET = _l("La double authentification de %(name)s est réinitialisée : elle sera à configurer "
+                            "à sa prochaine connexion.")
+RECOVERY_RENEWED = _l("Vos nouveaux codes de secours sont prêts ; les anciens ne servent plus.")
+AGENT_EMAIL_LABEL = _l("Adresse e-mail professionnelle")
+AGENT_NAME_LABEL = _l("Nom affiché")
+AGENT_ROLE_LABEL = _l("Rôle")
+AGENT_SITES_LABEL = _l("Écoles de l'agent de site")
+AGENT_HEALTH_LABEL = _l("Peut lire les données de santé des enfants (allergies, PAI, régime) ; chaque lecture est "
+                        "enregistrée")
