@@ -49,7 +49,7 @@ def begin(user: User, next_url: str | None):
     db.session.commit()  # a rehashed password
     session.clear()
     session[PENDING] = {"uid": user.id, "at": time.time(), "next": next_url}
-    return redirect(url_for(".code" if twofactor.enabled(user) else ".enrol"))
+    return redirect(url_for("twofactor.code" if twofactor.enabled(user) else "twofactor.enrol"))
 
 
 def pending_user() -> User | None:
