@@ -52,3 +52,14 @@ def test_the_legal_page_names_the_dpo(app, client):
     page = text_of(client.get("/mentions-legales"))
     assert "Délégué(e) à la protection des données" in page
     assert "Agnès Lévêque" in page and "dpo@ville-test.fr" in page and "Mes données" in page
+
+
+def test_the_demo_has_agents_with_roles_and_a_dpo(app):
+    from demo import seed_demo
+    from models import AgentSite, User
+
+    seed_demo()
+    site = db.session.execute(db.select(User).where(User.email == "site@example.org")).scalar_one()
+    assert site.agent_role == "site"
+    assert db.session.execute(db.select(AgentSite).where(AgentSite.user_id == site.id)).first() is not None
+    assert db.session.execute(db.select(CommuneSettings)).scalar_one().dpo_email == "dpo@example.org"
