@@ -65,6 +65,9 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Compte créé pour {email}. Lien d'activation (24 h, usage unique) : {invitation.link}")
 
     register_health_cli(app)
+    from blueprints.admin import cli as admin_cli
+
+    admin_cli.register(app)  # flask retention run [--dry-run]
 
 
 def register_health_cli(app: Flask) -> None:

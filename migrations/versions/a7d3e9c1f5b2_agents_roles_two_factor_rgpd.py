@@ -1,4 +1,5 @@
-"""Agents' roles and sites, two-factor authentication (TOTP secret, recovery codes), the DPO in commune settings
+"""Agents' roles and sites, two-factor authentication (TOTP secret, recovery codes), the DPO in commune settings,
+when a child's data was anonymised (retention)
 
 Revision ID: a7d3e9c1f5b2
 Revises: d1a5c0f3b7e2
@@ -32,6 +33,9 @@ def upgrade():
         batch_op.add_column(sa.Column('dpo_email', sa.String(length=254), server_default='', nullable=False))
         batch_op.add_column(sa.Column('dpo_address', sa.String(length=300), server_default='', nullable=False))
 
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('anonymised_at', schema.base.UTCDateTime(timezone=True), nullable=True))
+
     op.create_table(
         'agent_site',
         sa.Column('user_id', sa.Integer(), nullable=False),
@@ -61,6 +65,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
     op.drop_table('recovery_code')
     op.drop_table('agent_site')
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_column('anonymised_at')
     with op.batch_alter_table('commune_settings', schema=None) as batch_op:
         batch_op.drop_column('dpo_address')
         batch_op.drop_column('dpo_email')
