@@ -43,3 +43,28 @@ AGENT_ROLE_LABEL = _l("Rôle")
 AGENT_SITES_LABEL = _l("Écoles de l'agent de site")
 AGENT_HEALTH_LABEL = _l("Peut lire les données de santé des enfants (allergies, PAI, régime) ; chaque lecture est "
                         "enregistrée")
+
+AUDIT_KINDS = {"sante": _l("Lecture de données de santé"), "dossier": _l("Dossier famille"),
+               "reservation": _l("Réservation"), "demande": _l("Demande")}
+AUDIT_SYSTEM = _l("le portail (automatique)")
+AUDIT_HEALTH_READ = _l("a lu les données de santé (%(place)s)")
+AUDIT_FAMILY = _l("Famille %(name)s")
+AUDIT_REQUEST = _l("Demande n° %(number)s, famille %(name)s")
+AUDIT_STATUS = _l("état : %(before)s → %(after)s")
+AUDIT_EVENT_KINDS = {"assigned": _l("prise en charge par un agent"), "message": _l("message")}
+AUDIT_BOOKING = _l("%(activity)s, %(unit)s, %(day)s : %(before)s → %(after)s")
+BOOKING_STATES = {None: _l("rien"), "reserved": _l("réservé"), "waiting": _l("liste d'attente"),
+                  "absent": _l("absent"), "justified": _l("absence justifiée")}
+
+
+def booking_state(state):
+    return str(BOOKING_STATES.get(state, state))
+AUDIT_KIND_LABEL = _l("Type")
+AUDIT_ACTOR_LABEL = _l("Agent")
+AUDIT_NAME_LABEL = _l("Nom d'enfant ou de famille")
+AUDIT_NAME_TOO_LONG = _l("Saisissez au plus 100 caractères.")
+AUDIT_FROM_LABEL = _l("Du")
+AUDIT_TO_LABEL = _l("Au")
+AUDIT_ALL = _l("Tous")
+AUDIT_EVERYONE = _l("Tout le monde")
+AUDIT_CSV_HEADER = (_l("Date"), _l("Type"), _l("Par"), _l("Concerne"), _l("Détail"))

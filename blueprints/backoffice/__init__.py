@@ -33,6 +33,7 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     activities,
     agenda,
     agents,
+    audit,
     document_types,
     documents,
     families,

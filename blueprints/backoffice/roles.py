@@ -50,7 +50,7 @@ ACCESS: dict[str, frozenset[str]] = {
     **{f"backoffice.{name}": FAMILIES for name in _FAMILY_PAGES},
     **{f"backoffice.{name}": DIRECTION for name in _SETTINGS_PAGES},
     **{f"backoffice.{name}": ADMIN_ONLY for name in (
-        "health_log", "health_rights", "agents", "agent_new", "agent_edit")},
+        "health_log", "health_rights", "agents", "agent_new", "agent_edit", "audit", "audit_csv")},
 }
 
 TWO_FACTOR_ROLES = frozenset({ADMIN, "direction"})  # and whoever may read health data
