@@ -68,3 +68,6 @@ AUDIT_TO_LABEL = _l("Au")
 AUDIT_ALL = _l("Tous")
 AUDIT_EVERYONE = _l("Tout le monde")
 AUDIT_CSV_HEADER = (_l("Date"), _l("Type"), _l("Par"), _l("Concerne"), _l("Détail"))
+STATS_CSV_HEADER = (_l("Mois"), _l("Places réservées"), _l("Présences (estimées)"), _l("Absences"),
+                    _l("Taux de présence (%)"), _l("Repas"))
+STATS_MEALS_AT = _l("Repas : %(site)s")

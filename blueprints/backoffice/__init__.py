@@ -45,4 +45,5 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     outbox,
     procedure_types,
     requests,
+    statistics,
 )

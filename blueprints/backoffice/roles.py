@@ -24,6 +24,7 @@ FAMILIES = frozenset({ADMIN, "direction", "accueil"})
 FAMILIES_READ = frozenset({ADMIN, "direction", "accueil", "regie"})
 SITES = frozenset({ADMIN, "direction", "site"})
 ADMIN_ONLY = frozenset({ADMIN})
+MANAGEMENT = frozenset({ADMIN, "direction", "regie"})
 
 _FAMILY_PAGES = ("certificate", "certificates", "refuse_certificate", "validate_certificate",  # absences
                  "child_agenda", "child_agenda_current", "child_agenda_save", "child_agenda_toggle",
@@ -51,6 +52,8 @@ ACCESS: dict[str, frozenset[str]] = {
     **{f"backoffice.{name}": DIRECTION for name in _SETTINGS_PAGES},
     **{f"backoffice.{name}": ADMIN_ONLY for name in (
         "health_log", "health_rights", "agents", "agent_new", "agent_edit", "audit", "audit_csv")},
+    "backoffice.statistics_page": MANAGEMENT,
+    "backoffice.statistics_csv": MANAGEMENT,
 }
 
 TWO_FACTOR_ROLES = frozenset({ADMIN, "direction"})  # and whoever may read health data
