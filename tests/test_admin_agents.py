@@ -278,3 +278,13 @@ def test_totp_rules():
     assert twofactor.verify_code(secret, "12 34 5", NOW, None) is None
     assert twofactor.normalise_recovery("k7qpm 3xh9a") == "K7QPM-3XH9A"
     assert twofactor.normalise_recovery("K7QPM-3XH9O") is None  # O is not in the alphabet
+
+
+def test_flask_agent_create_with_a_role(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["agent", "create", "Regie@Example.org", "--name", "Régie", "--role", "regie"])
+    assert result.exit_code == 0, result.output
+    user = db.session.execute(db.select(User).where(User.email == "regie@example.org")).scalar_one()
+    assert (user.role, user.agent_role) == ("agent", "regie")
+    bad = runner.invoke(args=["agent", "create", "x@example.org", "--role", "chef"])
+    assert bad.exit_code != 0
