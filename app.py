@@ -143,6 +143,10 @@ def create_app(config: dict | None = None) -> Flask:
     load_config(app)
     if config:
         app.config.update(config)
+    # Two-factor authentication is imposed on the agents who need it (blueprints/roles.py) unless
+    # TWO_FACTOR_REQUIRED=0; in demo and test mode it is offered, not imposed, unless set (tests set it).
+    app.config.setdefault("TWO_FACTOR_REQUIRED", env_flag("TWO_FACTOR_REQUIRED", not (app.config.get("DEMO")
+                                                                                     or app.config.get("TESTING"))))
     resolve_secret_key(app)
     resolve_public_url(app)
     proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)

@@ -37,7 +37,9 @@ def register_cli(app: Flask) -> None:
     @click.argument("email")
     @click.option("--name", default="", help="Nom affiché, par exemple « Service Enfance ».")
     @click.option("--admin", is_flag=True, help="Compte administrateur.")
-    def create_agent(email: str, name: str, admin: bool):
+    @click.option("--role", type=click.Choice(["direction", "site", "regie", "accueil"]), default="direction",
+                  show_default=True, help="Rôle (les écoles d'un agent de site se choisissent dans Gestion).")
+    def create_agent(email: str, name: str, admin: bool, role: str):
         """Create an agent account and send its activation link (also printed, to bootstrap the first one)."""
         import clock
         import mail
@@ -48,7 +50,8 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException("Adresse e-mail invalide.")
         if db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none():
             raise click.ClickException("Un compte existe déjà pour cette adresse.")
-        user = User(email=email, role="admin" if admin else "agent", display_name=name or email)
+        user = User(email=email, role="admin" if admin else "agent", display_name=name or email,
+                    agent_role="direction" if admin else role)
         db.session.add(user)
         db.session.flush()
         # The link is on PUBLIC_URL (mail.external_url); the base below only serves a demo without PUBLIC_URL.
@@ -62,6 +65,9 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Compte créé pour {email}. Lien d'activation (24 h, usage unique) : {invitation.link}")
 
     register_health_cli(app)
+    from blueprints.admin import cli as admin_cli
+
+    admin_cli.register(app)  # flask retention run [--dry-run]
 
 
 def register_health_cli(app: Flask) -> None:

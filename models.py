@@ -79,3 +79,7 @@ from schema.public import (  # noqa: E402
 )
 
 __all__ += ["NEWS_AUDIENCES", "ContentChange", "MenuDish", "NewsItem", "NewsRead", "SiteFile", "SitePage"]
+# Agents' administration (roles' sites, two-factor recovery codes).
+from schema.admin import AgentSite, RecoveryCode  # noqa: E402
+
+__all__ += ["AgentSite", "RecoveryCode"]

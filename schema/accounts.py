@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, false
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from schema.base import UTCDateTime, db, utcnow
@@ -30,11 +30,20 @@ class User(db.Model):
     previous_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     # An agent who may read children's health data (need-to-know; each read is logged in HealthAccess).
     can_see_health: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # An agent's role in the back office (blueprints/roles.py): direction, site, regie, accueil. None for
+    # parents; an agent without one (created before roles existed) is "direction", as they could do everything.
+    agent_role: Mapped[Optional[str]] = mapped_column(String(12))
+    # Two-factor authentication (blueprints/twofactor): the TOTP secret (base32), enabled once a first code was
+    # right; the last time step accepted, so a code is never accepted twice.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    totp_enabled_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[Optional[int]] = mapped_column(BigInteger)
 
     family: Mapped[Optional[Family]] = relationship(backref=backref("users"))
     person: Mapped[Optional[Person]] = relationship(foreign_keys=[person_id])
 
-    __table_args__ = (CheckConstraint("role IN ('parent','agent','admin')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('parent','agent','admin')", name="role"),
+                      CheckConstraint("agent_role IN ('direction','site','regie','accueil')", name="agent_role"))
 
     # Flask-Login protocol
     @property

@@ -115,6 +115,10 @@ class CommuneSettings(db.Model):
     absence_justification_hours: Mapped[int] = mapped_column(Integer, default=DEFAULT_JUSTIFICATION_HOURS)
     publisher_name: Mapped[str] = mapped_column(String(120), default="")  # directeur de la publication
     host_name: Mapped[str] = mapped_column(String(300), default="")  # hébergeur (mentions légales)
+    # RGPD: the data protection officer (délégué à la protection des données) the legal pages name.
+    dpo_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    dpo_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    dpo_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     __table_args__ = (CheckConstraint("school_zone IN ('A','B','C')", name="zone"),)
 

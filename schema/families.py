@@ -97,6 +97,8 @@ class Person(db.Model):
     employer: Mapped[str] = mapped_column(String(120), default="", server_default="")
     work_phone: Mapped[str] = mapped_column(String(30), default="", server_default="")  # at the employer's
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # optimistic lock (see Family)
+    # RGPD retention (blueprints/admin/retention.py): when a child's data was anonymised, 3 years after they left.
+    anonymised_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -4,18 +4,13 @@ Every route checks the site through attendance/access.py `sites_for` (the one pl
 `flask kitchen send` (for cron) is registered here too (cli_group=None: a top-level `kitchen` group).
 """
 
-from flask import Blueprint, abort
-from flask_login import current_user, login_required
+from flask import Blueprint
+
+from blueprints.access import require_agent_role
 
 bp = Blueprint("attendance", __name__, url_prefix="/gestion", cli_group=None)
 
 
-@bp.before_request
-@login_required
-def require_agent():
-    """The pointage and the kitchen counts are for agents (and administrators) only."""
-    if not current_user.is_agent:
-        abort(403)
-
+bp.before_request(require_agent_role)  # agents only, by role (blueprints/roles.py)
 
 from blueprints.attendance import kitchen_views, views  # noqa: E402,F401  (routes on bp)

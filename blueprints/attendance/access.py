@@ -1,9 +1,8 @@
 """Which sites (schools) an agent may take attendance for and see lists of: the one check, used by every route of
 the pointage and of the kitchen counts.
 
-TODO(roles, issue #10 "Agents' accounts"): once agent roles exist (branch `admin`: direction, site agent, régie,
-accueil), a site agent gets only the schools of their sites here and every other agent role its own rule; for now
-every agent (and administrator) sees every site, and anybody else none.
+A site agent sees the schools of their sites (blueprints/roles.py `sites_for`), every other agent every site, and
+anybody else none.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import select
 
+from blueprints import roles
 from models import School, User, db
 
 
@@ -18,7 +18,11 @@ def sites_for(user: User) -> list[School]:
     """The schools `user` may see the lists of, by name (none for a parent or a signed-out visitor)."""
     if not getattr(user, "is_authenticated", False) or not user.is_agent:
         return []
-    return list(db.session.execute(select(School).order_by(School.name)).scalars())
+    allowed = roles.sites_for(user)
+    query = select(School).order_by(School.name)
+    if allowed is not None:
+        query = query.where(School.id.in_(allowed))
+    return list(db.session.execute(query).scalars())
 
 
 def get_site_or_404(user: User, school_id: int) -> School:

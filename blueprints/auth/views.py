@@ -87,6 +87,10 @@ def login():
         if verify_password(stored, form.password.data):
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
+            from blueprints.twofactor import views as twofactor  # agents: a code after the password
+
+            if twofactor.second_step_needed(user):
+                return twofactor.begin(user, safe_next(request.args.get("next")))
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
         failed = True
@@ -152,6 +156,10 @@ def _set_password_page(purpose: str, token: str, template: str):
         user.password_hash = hash_password(form.password.data)
         tokens.revoke_all(user, now)
         sessions.revoke_all(user, now)  # whoever had the old password is out, on every device
+        from blueprints.twofactor import views as twofactor  # a reset link alone never opens an agent's session
+
+        if twofactor.second_step_needed(user):
+            return twofactor.begin(user, None)
         start_session(user)
         flash(_("Votre mot de passe est enregistré. Bienvenue sur votre espace !")
               if purpose == "invitation" else _("Votre nouveau mot de passe est enregistré."), "success")

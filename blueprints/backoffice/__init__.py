@@ -1,23 +1,29 @@
 """Back office ("Gestion"): agents only. Routes over the domains' services and rules."""
 
-from flask import Blueprint, abort
-from flask_login import current_user, login_required
+from flask import Blueprint
+from flask_login import current_user
+
+from blueprints import roles
+from blueprints.access import require_agent_role
 
 bp = Blueprint("backoffice", __name__, url_prefix="/gestion")
 
 
-@bp.before_request
-@login_required
-def require_agent():
-    """Every back-office page is for agents (and admins) only."""
-    if not current_user.is_agent:
-        abort(403)
+bp.before_request(require_agent_role)
+
+
+@bp.app_context_processor
+def role_helpers():
+    """`may_open('backoffice.x')` in templates: a link is shown only to who may follow it."""
+    return {"may_open": lambda endpoint: roles.may(current_user, endpoint)}
 
 
 from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     absences,
     activities,
     agenda,
+    agents,
+    audit,
     content,
     document_types,
     documents,
@@ -35,4 +41,5 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     pages,
     procedure_types,
     requests,
+    statistics,
 )

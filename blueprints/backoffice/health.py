@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.widgets import TextInput
 
 import clock
-from blueprints.backoffice import bp
+from blueprints.backoffice import bp, roles
 from blueprints.families import health
 from blueprints.forms import EmptyForm, FrenchDateField, flat_errors
 from blueprints.htmx import render
@@ -38,7 +38,8 @@ def child_health(family_id: int, child_id: int):
     that access is reserved (403)."""
     child = db.session.execute(select(Person).where(Person.id == child_id, Person.family_id == family_id,
                                                     Person.role == "child")).scalar_one_or_none()
-    if child is None:
+    sites = roles.sites_for(current_user)
+    if child is None or (sites is not None and child.school_id not in sites):  # a site agent: their schools only
         abort(404)
     family = db.session.get(Family, family_id)
     if not health.may_see_health(current_user):
