@@ -51,3 +51,6 @@ __all__ = [
     "ProcedureCounter", "ProcedureEvent", "ProcedureRequest", "ProcedureType", "Reservation", "ReservationChange",
     "School", "UTCDateTime", "Unit", "User", "UserSession", "commune_settings", "db", "normalize_email", "utcnow",
 ]
+from schema.registration import DossierKey, EmailChange, NotificationPreference  # noqa: E402
+
+__all__ += ["DossierKey", "EmailChange", "NotificationPreference"]

@@ -1,0 +1,8 @@
+"""Accounts a family opens or manages itself: registration with a dossier key ("clé enfance"), "Mon espace"
+(e-mail, password, recent logins, notification preferences)."""
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)
+
+from blueprints.accounts import signup  # noqa: E402,F401  (routes on bp)

@@ -1,0 +1,152 @@
+"""Writes and queries of the accounts a family opens or manages itself. Services flush; routes commit, then mail.
+
+- Dossier keys: `issue_keys` (agents), `check_key` (registration step 2), `register` (the last step).
+- Notification preferences: `preferences`, `set_preferences`, and `wants(user, kind)` for every other feature.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+import mail
+from blueprints.accounts import rules
+from blueprints.auth.mails import invitation_mail
+from models import DossierKey, Family, NotificationPreference, Person, User, db, normalize_email
+
+# --------------------------------------------------------------------------- dossier keys
+
+
+def families_without_account() -> list[Family]:
+    """Families no active login opens, by name: those a key letter is for."""
+    with_login = select(User.family_id).where(User.family_id.is_not(None), User.active.is_(True))
+    return list(db.session.scalars(select(Family).where(Family.id.not_in(with_login))
+                                   .order_by(Family.name, Family.dossier_number)))
+
+
+def key_rows(family_ids) -> dict[int, DossierKey]:
+    """The key row of each family asked (families without a key are missing)."""
+    ids = list(family_ids)
+    if not ids:
+        return {}
+    return {row.family_id: row for row in db.session.scalars(select(DossierKey).where(DossierKey.family_id.in_(ids)))}
+
+
+def issue_keys(family_ids, now: dt.datetime, *, actor_id: int | None) -> dict[int, str]:
+    """A new key for each family (replacing its previous one, used or not); returns {family id: key}. Flush only:
+    the caller commits before printing (a printed key always works)."""
+    existing = key_rows(family_ids)
+    keys = {}
+    for family_id in family_ids:
+        key = rules.new_key(secrets.choice)
+        row = existing.get(family_id) or DossierKey(family_id=family_id)
+        row.key_hash = rules.key_digest(key)
+        row.created_at, row.created_by_id, row.used_at, row.used_by_id = now, actor_id, None, None
+        db.session.add(row)
+        keys[family_id] = key
+    db.session.flush()
+    return keys
+
+
+def check_key(dossier_number: str, typed_key: str) -> int | None:
+    """The id of the family whose unused key this is, or None. The digest is computed and compared whatever the
+    dossier number (no shortcut that would time differently for an unknown number)."""
+    row = db.session.execute(
+        select(DossierKey).join(Family, Family.id == DossierKey.family_id)
+        .where(Family.dossier_number == rules.normalise_dossier_number(dossier_number))
+    ).scalar_one_or_none()
+    matches = rules.key_matches(row.key_hash if row is not None else None, typed_key)
+    if row is None or not matches or row.used_at is not None:
+        return None
+    return row.family_id
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What `register` did: "created" (a login, its activation link), "known" (the address already had a login:
+    it gets a notice instead; the page says the same), or "key_gone" (the key was used or replaced meanwhile)."""
+
+    outcome: str
+    message: EmailMessage | None = None
+    token: str | None = None
+
+
+def register(draft: dict, now: dt.datetime) -> Registration:
+    """The last step: use the key (atomically: one registration per key), then create the login (no password
+    yet: the activation link, valid 24 h, chooses it) linked to the family and to the guardian of that name, or,
+    when the address already has a login, prepare a notice to it. Flush only; the caller commits then mails."""
+    used = db.session.execute(
+        update(DossierKey)
+        .where(DossierKey.family_id == draft["family_id"], DossierKey.key_hash == draft["key_hash"],
+               DossierKey.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if used.rowcount != 1:
+        return Registration("key_gone")
+    email = normalize_email(draft["email"])
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        return Registration("known", _known_notice(email))
+    family = db.session.get(Family, draft["family_id"])
+    guardians = [(p.id, p.first_name, p.last_name, p.birth_name or "") for p in family.guardians]
+    person_id = rules.matching_guardian(draft["first_name"], draft["last_name"], guardians)
+    if person_id is not None and db.session.scalar(select(User.id).where(User.person_id == person_id)):
+        person_id = None  # that guardian already has a login: this one is linked to the family only
+    user = User(email=email, role="parent", family_id=family.id, person_id=person_id, password_hash=None,
+                display_name=f"{draft['first_name']} {draft['last_name']}"[:200], created_at=now)
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # the same address registered at the same moment
+        return Registration("known", _known_notice(email))
+    db.session.execute(update(DossierKey).where(DossierKey.family_id == family.id).values(used_by_id=user.id))
+    invitation = invitation_mail(user, now)
+    return Registration("created", invitation.message, invitation.token)
+
+
+def _known_notice(email: str) -> EmailMessage:
+    from flask_babel import gettext as _
+
+    return mail.build_message(email, _("Vous avez déjà un espace sur le portail familles"),
+                              "accounts/mail_already_registered",
+                              login_link=mail.external_url("auth.login"), forgot_link=mail.external_url("auth.forgot"))
+
+
+def guardian_names(family_id: int) -> list[Person]:
+    return list(db.session.scalars(select(Person).where(Person.family_id == family_id, Person.role == "guardian")))
+
+
+# --------------------------------------------------------------------------- notification preferences
+
+
+def preferences(user_id: int) -> dict[str, bool]:
+    """Every kind with the login's choice (or its default)."""
+    stored = dict(db.session.execute(select(NotificationPreference.kind, NotificationPreference.enabled)
+                                     .where(NotificationPreference.user_id == user_id)).all())
+    return {kind: rules.wants(stored, kind) for kind in rules.NOTIFICATION_KINDS}
+
+
+def set_preferences(user_id: int, wanted: dict[str, bool]) -> None:
+    """Store the login's choice for each kind given. Flush only."""
+    rows = {row.kind: row for row in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user_id))}
+    for kind, enabled in wanted.items():
+        if kind not in rules.NOTIFICATION_KINDS:
+            raise ValueError(kind)
+        row = rows.get(kind) or NotificationPreference(user_id=user_id, kind=kind)
+        row.enabled = bool(enabled)
+        db.session.add(row)
+    db.session.flush()
+
+
+def wants(user: User, kind: str) -> bool:
+    """Whether `user` wants e-mails of `kind` ("reminders", "news", "invoices"): the one question other features
+    ask before sending such an e-mail. ValueError for an unknown kind."""
+    stored = db.session.scalar(select(NotificationPreference.enabled).where(
+        NotificationPreference.user_id == user.id, NotificationPreference.kind == kind))
+    return rules.wants({} if stored is None else {kind: stored}, kind)
