@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import insert, select
 
+from demo.accounts import add_accounts
 from demo.documents import add_documents
 from demo.dossier import add_dossier
 from demo.schoolyear import (  # noqa: F401  (public helpers, re-exported for the tests and the bench)
@@ -209,6 +210,8 @@ def seed_demo(now: dt.datetime | None = None, today: dt.date | None = None) -> b
     _add_absence(children, rows, users, span, now)
     add_documents(families, users, DEMO_LOGINS, users[AGENT_EMAIL], now, today)
     add_dossier(families, users, AGENT_EMAIL, DEMO_LOGINS, f"{year.first}-{year.first + 1}", now)
+    db.session.flush()
+    add_accounts(families, users, AGENT_EMAIL, now)
     db.session.execute(insert(Reservation), list(rows.values()))
     db.session.commit()
     return True

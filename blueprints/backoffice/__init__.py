@@ -20,6 +20,7 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     agenda,
     document_types,
     documents,
+    dossier_keys,
     families,
     family_edit,
     family_enrollments,
