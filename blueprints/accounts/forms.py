@@ -6,8 +6,8 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from blueprints.accounts import rules, wording
 from blueprints.auth.forms import EMAIL_INVALID, EMAIL_REQUIRED, EMAIL_TOO_LONG
@@ -53,3 +53,24 @@ class DossierForm(FlaskForm):
 class ConditionsForm(FlaskForm):
     accepted = BooleanField(_l("J'ai lu et j'accepte les conditions d'utilisation du portail familles."),
                             validators=[DataRequired(wording.CONDITIONS_REQUIRED)])
+
+
+class EmailChangeForm(FlaskForm):
+    new_email = email_field(_l("Nouvelle adresse e-mail"))
+    password = PasswordField(_l("Mot de passe actuel"), validators=[
+        DataRequired(_l("Saisissez votre mot de passe actuel.")), Length(max=1000)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Mot de passe actuel"), validators=[
+        DataRequired(_l("Saisissez votre mot de passe actuel.")), Length(max=1000)])
+    password = PasswordField(_l("Nouveau mot de passe"), validators=[DataRequired(_l("Choisissez un mot de passe."))])
+    confirm = PasswordField(_l("Confirmez le nouveau mot de passe"), validators=[
+        DataRequired(_l("Saisissez le nouveau mot de passe une seconde fois.")),
+        EqualTo("password", _l("Les deux mots de passe ne sont pas identiques."))])
+
+
+class NotificationsForm(FlaskForm):
+    reminders = BooleanField(wording.NOTIFICATION_LABELS["reminders"])
+    news = BooleanField(wording.NOTIFICATION_LABELS["news"])
+    invoices = BooleanField(wording.NOTIFICATION_LABELS["invoices"])

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -16,8 +17,19 @@ from sqlalchemy.exc import IntegrityError
 
 import mail
 from blueprints.accounts import rules
+from blueprints.auth import tokens
 from blueprints.auth.mails import invitation_mail
-from models import DossierKey, Family, NotificationPreference, Person, User, db, normalize_email
+from models import (
+    DossierKey,
+    EmailChange,
+    Family,
+    NotificationPreference,
+    Person,
+    User,
+    UserSession,
+    db,
+    normalize_email,
+)
 
 # --------------------------------------------------------------------------- dossier keys
 
@@ -119,6 +131,92 @@ def _known_notice(email: str) -> EmailMessage:
 
 def guardian_names(family_id: int) -> list[Person]:
     return list(db.session.scalars(select(Person).where(Person.family_id == family_id, Person.role == "guardian")))
+
+
+# --------------------------------------------------------------------------- "Mon espace": e-mail, password, logins
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def request_email_change(user: User, new_email: str, now: dt.datetime) -> EmailMessage:
+    """Start a change of login address: earlier pending changes stop, a new link (24 h) goes to the new address.
+    When that address already belongs to a login, it is told so instead and nothing can be confirmed (the page
+    says the same either way: no account enumeration). Flush only; returns the message to send after the commit."""
+    from flask_babel import gettext as _
+
+    new_email = normalize_email(new_email)
+    db.session.execute(update(EmailChange).where(EmailChange.user_id == user.id, EmailChange.used_at.is_(None),
+                                                 EmailChange.expires_at > now).values(expires_at=now))
+    if db.session.scalar(select(User.id).where(User.email == new_email)) is not None:
+        return _known_notice(new_email)
+    raw = secrets.token_urlsafe(32)
+    db.session.add(EmailChange(user_id=user.id, new_email=new_email, token_hash=_digest(raw), created_at=now,
+                               expires_at=now + rules.EMAIL_CHANGE_LIFETIME))
+    db.session.flush()
+    return mail.build_message(new_email, _("Confirmez votre nouvelle adresse e-mail"), "accounts/mail_email_confirm",
+                              link=mail.external_url("accounts.confirm_email", token=raw))
+
+
+def pending_email_change(token: str, now: dt.datetime) -> EmailChange | None:
+    """The change this link confirms, if it is still open (unused, not expired, its login active)."""
+    if not token or len(token) > 100:
+        return None
+    change = db.session.scalar(select(EmailChange).where(EmailChange.token_hash == _digest(token)))
+    if change is None or change.used_at is not None or change.expires_at <= now or not change.user.active:
+        return None
+    return change
+
+
+def confirm_email_change(change: EmailChange, now: dt.datetime) -> tuple[str, EmailMessage] | None:
+    """Use the link (atomically) and change the login's address; returns (old address, the notice to it), or None
+    when the link was used meanwhile or the address was taken since. Flush only."""
+    from flask_babel import gettext as _
+
+    used = db.session.execute(update(EmailChange).where(EmailChange.id == change.id, EmailChange.used_at.is_(None))
+                              .values(used_at=now))
+    if used.rowcount != 1:
+        return None
+    user, old = change.user, change.user.email
+    user.email = change.new_email
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        return None
+    notice = mail.build_message(old, _("L'adresse de votre espace a été changée"), "accounts/mail_email_changed",
+                                login_link=mail.external_url("auth.login"),
+                                forgot_link=mail.external_url("auth.forgot"))
+    return old, notice
+
+
+def change_password(user: User, password_hash: str, keep_session_id: int | None, now: dt.datetime) -> int:
+    """Store the new password; every other session of the login ends, and every open reset or activation link.
+    Returns how many sessions were ended. Flush only."""
+    user.password_hash = password_hash
+    ended = db.session.execute(update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None),
+        UserSession.id != (keep_session_id or 0)).values(revoked_at=now)).rowcount
+    tokens.revoke_all(user, now)
+    db.session.flush()
+    return ended
+
+
+def user_names(user: User) -> tuple[str, ...]:
+    """The names a new password must not contain: the login's, its guardian's, its family's."""
+    names = user.display_name.split()
+    if user.person is not None:
+        names += [*user.person.first_name.split(), *user.person.last_name.split()]
+    if user.family is not None:
+        names += user.family.name.split()
+    return tuple(filter(None, names))
+
+
+def recent_sessions(user_id: int, limit: int = 10) -> list[UserSession]:
+    """The login's signed-in browsers, the most recent first (open ones, and those ended since the last login)."""
+    return list(db.session.scalars(select(UserSession).where(UserSession.user_id == user_id)
+                                   .order_by(UserSession.created_at.desc(), UserSession.id.desc()).limit(limit)))
 
 
 # --------------------------------------------------------------------------- notification preferences
