@@ -51,6 +51,12 @@ __all__ = [
     "ProcedureCounter", "ProcedureEvent", "ProcedureRequest", "ProcedureType", "Reservation", "ReservationChange",
     "School", "UTCDateTime", "Unit", "User", "UserSession", "commune_settings", "db", "normalize_email", "utcnow",
 ]
-from schema.registration import DossierKey, EmailChange, NotificationPreference  # noqa: E402
+from schema.registration import (  # noqa: E402
+    ACCOUNT_REQUEST_STATUSES,
+    AccountRequest,
+    DossierKey,
+    EmailChange,
+    NotificationPreference,
+)
 
-__all__ += ["DossierKey", "EmailChange", "NotificationPreference"]
+__all__ += ["ACCOUNT_REQUEST_STATUSES", "AccountRequest", "DossierKey", "EmailChange", "NotificationPreference"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Boolean, ForeignKey, String, true
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schema.accounts import User
@@ -55,3 +55,36 @@ class NotificationPreference(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+ACCOUNT_REQUEST_STATUSES = ("pending", "accepted", "refused")
+
+
+class AccountRequest(db.Model):
+    """A family without a dossier key asks for an account: pending until an agent validates it (the family file,
+    the guardian's login and its activation link are created) or refuses it with a reason. The requester follows
+    it through a private link (only a SHA-256 of its secret is kept)."""
+
+    __tablename__ = "account_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    civility: Mapped[str] = mapped_column(String(10), default="")
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    # The children as typed: [{"first_name": ..., "last_name": ..., "birth_date": "2019-03-14"}, ...]
+    children: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    family_id: Mapped[Optional[int]] = mapped_column(ForeignKey("family.id", ondelete="SET NULL"))
+
+    decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (CheckConstraint("status IN ('pending','accepted','refused')", name="status"),)

@@ -12,7 +12,7 @@ from app import create_app
 from blueprints.accounts import service
 from demo import seed_demo
 from demo.accounts import DEMO_KEY, LETTERS_PRINTED
-from models import DossierKey, Family, User, db
+from models import AccountRequest, DossierKey, Family, User, db
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -43,3 +43,10 @@ def test_martin_does_not_want_news(seeded):
     martin = db.session.scalar(select(User).where(User.email == "famille.martin@example.org"))
     assert service.wants(martin, "reminders") and service.wants(martin, "invoices")
     assert not service.wants(martin, "news")
+
+
+def test_account_requests_in_every_status(seeded):
+    statuses = [r.status for r in db.session.scalars(select(AccountRequest))]
+    assert sorted(set(statuses)) == ["accepted", "pending", "refused"] and statuses.count("pending") == 2
+    refused = db.session.scalar(select(AccountRequest).where(AccountRequest.status == "refused"))
+    assert refused.reason and refused.decided_by.email == "agent@example.org"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -17,6 +19,7 @@ KEY_REFUSED = _l("Ce numéro de dossier et cette clé enfance ne vont pas ensemb
 KEY_SHAPE = _l("La clé enfance compte 12 lettres et chiffres, par exemple K7F4-9QX2-M3PB.")
 KEY_GONE = _l("Cette clé enfance vient de servir ou a été remplacée par une nouvelle lettre. "
               "Demandez une nouvelle clé au service Enfance.")
+ATTEST_REQUIRED = _l("Cochez la case pour attester que ces informations sont exactes.")
 CONDITIONS_REQUIRED = _l("Cochez la case pour accepter les conditions d'utilisation.")
 
 
@@ -31,3 +34,17 @@ NOTIFICATION_LABELS = {
     "news": _l("Actualités du service Enfance (inscriptions qui ouvrent, fermetures)"),
     "invoices": _l("Factures (une nouvelle facture est disponible)"),
 }
+
+REQUEST_STATUS = {"pending": _l("En attente"), "accepted": _l("Acceptée"), "refused": _l("Refusée")}
+CHILD_BIRTH = {"future": _l("La date de naissance est dans le futur."),
+               "adult": _l("Le portail est pour les enfants de moins de 18 ans : vérifiez la date de naissance.")}
+NO_CHILD = _l("Indiquez au moins un enfant : prénom, nom et date de naissance.")
+EMAIL_HAS_LOGIN = _l("Cette adresse est déjà l'identifiant d'un compte : la famille peut se connecter, ou utiliser "
+                     "« Mot de passe oublié ». Refusez la demande en l'expliquant.")
+
+
+def birth_words(iso: str) -> str:
+    """ "14 mars 2019" from a stored "2019-03-14"."""
+    from blueprints.documents.wording import format_day
+
+    return format_day(dt.date.fromisoformat(iso))

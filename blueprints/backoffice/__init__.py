@@ -16,6 +16,7 @@ def require_agent():
 
 from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     absences,
+    account_requests,
     activities,
     agenda,
     document_types,
