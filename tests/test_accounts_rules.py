@@ -93,3 +93,25 @@ def test_notification_preferences_default_to_yes(stored, kind, wanted):
 def test_an_unknown_notification_kind_is_a_programming_error():
     with pytest.raises(ValueError):
         rules.wants({}, "sms")
+
+
+LOGINS = [(7, True, 3), (4, True, 1), (3, False, 0), (5, True, 2)]
+
+
+def test_the_first_active_login_is_the_principal():
+    assert rules.principal_login(LOGINS) == 4
+    assert rules.principal_login([(1, False, 0)]) is None
+
+
+@pytest.mark.parametrize(("actor", "target", "allowed"), [
+    (4, 7, True),  # the first login withdraws a co-représentant
+    (4, 5, True),
+    (7, 5, False),  # a co-représentant cannot withdraw another
+    (7, 4, False),  # nor the first
+    (7, 7, True),  # but may leave
+    (4, 4, False),  # the first cannot leave the family without a login
+    (4, 3, False),  # already withdrawn
+    (4, 99, False),  # not of this family
+])
+def test_who_may_withdraw_an_access(actor, target, allowed):
+    assert rules.may_withdraw(actor, target, LOGINS) is allowed

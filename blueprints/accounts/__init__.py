@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from blueprints.accounts import asking, signup, space  # noqa: E402,F401  (routes on bp)
+from blueprints.accounts import access, asking, signup, space  # noqa: E402,F401  (routes on bp)

@@ -156,3 +156,10 @@ class RefusalForm(FlaskForm):
     reason = TextAreaField(_l("Motif du refus"), filters=[clean], validators=[
         Filled(_l("Saisissez le motif : il sera montré à la famille.")),
         Length(max=2000, message=_l("Le motif doit contenir au plus 2 000 caractères."))])
+
+
+class InviteForm(FlaskForm):
+    first_name = name_field(_l("Prénom"), _l("Saisissez son prénom."),
+                            _l("Le prénom doit contenir au plus 100 caractères."))
+    last_name = name_field(_l("Nom"), _l("Saisissez son nom."), _l("Le nom doit contenir au plus 100 caractères."))
+    email = email_field(_l("Son adresse e-mail"))

@@ -117,3 +117,24 @@ def wants(preferences: dict[str, bool], kind: str) -> bool:
     if kind not in NOTIFICATION_DEFAULTS:
         raise ValueError(f"unknown notification kind: {kind}")
     return preferences.get(kind, NOTIFICATION_DEFAULTS[kind])
+
+
+# --------------------------------------------------------------------------- who has access to a family's space
+
+
+def principal_login(logins: list[tuple[int, bool, object]]) -> int | None:
+    """The family's first login (the first made, ids growing, still active), among (id, active, created_at): the
+    one who invites a co-représentant and may withdraw an access. None when no login is active."""
+    active = [login_id for login_id, is_active, _created in logins if is_active]
+    return min(active) if active else None
+
+
+def may_withdraw(actor_id: int, target_id: int, logins: list[tuple[int, bool, object]]) -> bool:
+    """The first login withdraws another's access; anyone may withdraw their own (but the first login cannot
+    leave the family without any)."""
+    principal = principal_login(logins)
+    if target_id not in {login_id for login_id, is_active, _ in logins if is_active}:
+        return False
+    if actor_id == target_id:
+        return actor_id != principal
+    return actor_id == principal

@@ -248,3 +248,60 @@ def wants(user: User, kind: str) -> bool:
     stored = db.session.scalar(select(NotificationPreference.enabled).where(
         NotificationPreference.user_id == user.id, NotificationPreference.kind == kind))
     return rules.wants({} if stored is None else {kind: stored}, kind)
+
+
+# --------------------------------------------------------------------------- co-représentants: who has access
+
+
+def family_logins(family_id: int) -> list[User]:
+    """Every login of the family (withdrawn ones too), the first created first."""
+    return list(db.session.scalars(select(User).where(User.family_id == family_id)
+                                   .order_by(User.created_at, User.id)))
+
+
+def login_facts(logins: list[User]) -> list[tuple[int, bool, object]]:
+    return [(u.id, u.active, u.created_at) for u in logins]
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What inviting a co-représentant did: "invited" (a login and its activation link), or "known" (the address
+    is another family's or an agent's login: it gets a notice; the inviter's page says the same)."""
+
+    outcome: str
+    message: EmailMessage
+    token: str | None = None
+    user_id: int | None = None
+
+
+def invite_coguardian(family: Family, first_name: str, last_name: str, email: str, now: dt.datetime) -> Invitation:
+    """Give a second guardian their own login on the family (linked to the guardian of that name in the file if
+    there is one) and an activation link valid 24 h. An address that is already this family's withdrawn login is
+    given access again (new activation link, new password); the login of someone else only gets a notice.
+    Flush only."""
+    email = normalize_email(email)
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and (user.active or user.family_id != family.id or user.role != "parent"):
+        return Invitation("known", _known_notice(email))
+    if user is None:
+        guardians = [(p.id, p.first_name, p.last_name, p.birth_name or "") for p in family.guardians]
+        person_id = rules.matching_guardian(first_name, last_name, guardians)
+        if person_id is not None and db.session.scalar(select(User.id).where(User.person_id == person_id)):
+            person_id = None
+        user = User(email=email, role="parent", family_id=family.id, person_id=person_id, created_at=now,
+                    display_name=f"{first_name} {last_name}"[:200])
+        db.session.add(user)
+    else:  # this family's withdrawn login: access given again, with a new password
+        user.active, user.password_hash, user.created_at = True, None, now
+    db.session.flush()
+    invitation = invitation_mail(user, now)
+    return Invitation("invited", invitation.message, invitation.token, user.id)
+
+
+def withdraw_access(target: User, now: dt.datetime) -> None:
+    """The login can no longer open the family's space: deactivated, its sessions and links ended. Flush only."""
+    target.active = False
+    db.session.execute(update(UserSession).where(UserSession.user_id == target.id, UserSession.revoked_at.is_(None))
+                       .values(revoked_at=now))
+    tokens.revoke_all(target, now)
+    db.session.flush()
