@@ -151,6 +151,94 @@ def test_agents_key_letters_page(new_page):
     expect(page.locator(".error-summary")).to_contain_text("Cochez au moins une famille.")
     check_page(page)
     page.get_by_role("checkbox").first.check()
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Imprimer les lettres des familles cochées (PDF)").click()
+    with page.expect_download(timeout=60_000) as download:  # WeasyPrint loads its fonts on the first PDF
+        page.get_by_role("button", name="Imprimer les lettres des familles cochées (PDF)").click(no_wait_after=True)
     assert download.value.suggested_filename.startswith("cles-enfance-")
+
+
+def latest_link(live_server, email: str, path: str) -> str:
+    folder = Path(live_server.app.instance_path) / "outbox"
+    for file in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
+        message = BytesParser(policy=policy.default).parsebytes(file.read_bytes())
+        if message["To"] == email:
+            return re.search(rf"https?://\S+{path}\S+", message.get_content()).group(0)
+    raise AssertionError(f"no e-mail to {email}")
+
+
+def test_mon_espace_and_who_has_access(new_page, live_server):
+    from tests.browser.helpers import PARENT_BERNARD, login
+
+    page = new_page(viewport=PHONE)
+    login(page, *PARENT_BERNARD)
+    page.get_by_role("link", name="Mon espace").click()
+    heading(page, "Mon espace")
+    expect(page.get_by_role("table")).to_contain_text("Cet appareil")
+    check_page(page)
+    page.get_by_label(re.compile("^Nouvelle adresse e-mail")).fill("isabelle.autre@example.org")
+    page.get_by_label(re.compile("^Mot de passe actuel")).first.fill("pas le bon")
+    page.get_by_role("button", name="Changer mon adresse e-mail").click()
+    expect(page.locator(".error-summary")).to_contain_text("Ce n'est pas votre mot de passe actuel.")
+    check_page(page)
+    page.get_by_label(re.compile("^Actualités")).uncheck()
+    page.get_by_role("button", name="Enregistrer mes préférences").click()
+    expect(page.get_by_role("status")).to_contain_text("préférences de notification sont enregistrées")
+    expect(page.get_by_label(re.compile("^Actualités"))).not_to_be_checked()
+    page.get_by_label(re.compile("^Actualités")).check()
+    page.get_by_role("button", name="Enregistrer mes préférences").click()
+    page.get_by_role("link", name=re.compile("^Voir qui a accès")).click()
+    heading(page, "Qui a accès à l’espace famille")
+    check_page(page)
+    page.get_by_role("button", name="Envoyer l’invitation").click()
+    expect(page.locator(".error-summary")).to_contain_text("Saisissez son prénom.")
+    check_page(page)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_family_asks_for_an_account_and_the_agent_refuses_it(new_page, live_server, javascript):
+    from tests.browser.helpers import AGENT, login
+
+    email = f"demande.{uuid.uuid4().hex[:6]}@example.org"
+    page = new_page(java_script_enabled=javascript, viewport=PHONE)
+    page.goto("/connexion")
+    page.get_by_role("link", name="Demander un compte au service Enfance").click()
+    heading(page, "Demander un compte")
+    check_page(page)
+    page.get_by_label(re.compile("^Prénom")).first.fill("Maëlle")
+    page.get_by_label(re.compile("^Nom")).first.fill("Le Bihan")
+    page.get_by_label(re.compile("^Adresse e-mail")).fill(email)
+    page.get_by_label(re.compile("^Téléphone")).fill("0612345678")
+    page.get_by_label(re.compile("^Adresse \\(")).fill("8 rue du Port")
+    page.get_by_label(re.compile("^Code postal")).fill("45000")
+    page.get_by_label(re.compile("^Commune")).fill("Démo-sur-Loire")
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    expect(page.locator(".error-summary")).to_contain_text("Indiquez au moins un enfant")
+    check_page(page)
+    page.get_by_label(re.compile("^Prénom de l'enfant")).first.fill("Gwen")
+    page.get_by_label(re.compile("^Nom de l'enfant")).first.fill("Le Bihan")
+    page.get_by_label(re.compile("^Date de naissance")).first.fill("2019-04-02")
+    page.get_by_label(re.compile("^J'atteste")).check()
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    heading(page, "Demande envoyée")
+    check_page(page)
+
+    agent = new_page(java_script_enabled=javascript, viewport=PHONE)
+    login(agent, *AGENT)
+    agent.goto("/gestion")
+    agent.get_by_role("link", name="Demandes de compte").click()
+    heading(agent, "Demandes de compte")
+    check_page(agent)
+    agent.get_by_role("link", name="Maëlle Le Bihan").click()
+    heading(agent, "Demande de compte de Maëlle Le Bihan")
+    check_page(agent)
+    agent.get_by_role("button", name="Refuser la demande").click()
+    expect(agent.locator(".error-summary")).to_contain_text("Saisissez le motif")
+    check_page(agent)
+    agent.get_by_label(re.compile("^Motif du refus")).fill("Merci de passer à l'accueil avec un justificatif.")
+    agent.get_by_role("button", name="Refuser la demande").click()
+    expect(agent.get_by_role("status")).to_contain_text("Demande refusée")
+    check_page(agent)
+
+    page.goto(latest_link(live_server, email, "/demande-de-compte/suivi/"))
+    heading(page, "Ma demande de compte")
+    expect(page.locator("main")).to_contain_text("Merci de passer à l'accueil")
+    check_page(page)
