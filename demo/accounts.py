@@ -12,6 +12,7 @@ from blueprints.accounts import rules
 from models import AccountRequest, DossierKey, Family, NotificationPreference, User
 
 DEMO_KEY = "DEMA-RRER-2345"
+KEY_FAMILY = "Lefèvre"  # the family (without an account in the demo) whose letter carries DEMO_KEY
 LETTERS_PRINTED = 3  # other families without an account whose letter has been printed
 DAY = dt.timedelta(days=1)
 
@@ -22,7 +23,7 @@ def add_accounts(families: list[Family], users: dict[str, User], agent_email: st
 
     rng = random.Random(7)
     with_login = {user.family.id for user in users.values() if user.family is not None}
-    without = [f for f in families if f.id not in with_login]
+    without = sorted((f for f in families if f.id not in with_login), key=lambda f: f.name != KEY_FAMILY)
     agent = users[agent_email]
     for number, family in enumerate(without[:1 + LETTERS_PRINTED]):
         key = DEMO_KEY if number == 0 else rules.new_key(rng.choice)
