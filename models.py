@@ -56,7 +56,9 @@ from schema.registration import (  # noqa: E402
     AccountRequest,
     DossierKey,
     EmailChange,
+    FranceConnectLink,
     NotificationPreference,
 )
 
-__all__ += ["ACCOUNT_REQUEST_STATUSES", "AccountRequest", "DossierKey", "EmailChange", "NotificationPreference"]
+__all__ += ["ACCOUNT_REQUEST_STATUSES", "AccountRequest", "DossierKey", "EmailChange", "FranceConnectLink",
+            "NotificationPreference"]

@@ -88,3 +88,14 @@ class AccountRequest(db.Model):
     decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
 
     __table_args__ = (CheckConstraint("status IN ('pending','accepted','refused')", name="status"),)
+
+
+class FranceConnectLink(db.Model):
+    """A login associated with a FranceConnect identity (its `sub`, the provider's stable id for this service):
+    that identity then logs in to this login. Made from "Mon espace" while signed in; removable there."""
+
+    __tablename__ = "franceconnect_link"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), unique=True)
+    sub: Mapped[str] = mapped_column(String(255), unique=True)
+    linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

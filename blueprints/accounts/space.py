@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 import clock
 import mail
-from blueprints.accounts import bp, rules, service
+from blueprints.accounts import bp, franceconnect, rules, service
 from blueprints.accounts.forms import EmailChangeForm, NotificationsForm, PasswordChangeForm
 from blueprints.auth import sessions
 from blueprints.auth.password_policy import HINT, password_problem
@@ -36,7 +36,7 @@ def _page(email_form=None, password_form=None, notifications_form=None, status=2
                   password_form=password_form or PasswordChangeForm(), notifications_form=notifications_form,
                   logins=service.recent_sessions(user.id), current_session_id=current.id if current else None,
                   lifetime=current_app.permanent_session_lifetime, now=now, password_hint=HINT,
-                  kinds=rules.NOTIFICATION_KINDS, status=status)
+                  kinds=rules.NOTIFICATION_KINDS, fc_linked=franceconnect.linked(user.id), status=status)
 
 
 @bp.route("/mon-espace")
