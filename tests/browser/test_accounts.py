@@ -6,6 +6,7 @@ the activation link from the e-mail, a password, and the family's home. Every st
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from email import policy
 from email.parser import BytesParser
@@ -67,12 +68,7 @@ def keyed_family(live_server):
 
 
 def activation_link(live_server, email: str) -> str:
-    folder = Path(live_server.app.instance_path) / "outbox"
-    for path in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
-        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-        if message["To"] == email:
-            return re.search(r"https?://\S+/activer/\S+", message.get_content()).group(0)
-    raise AssertionError(f"no e-mail to {email}")
+    return latest_link(live_server, email, "/activer/")
 
 
 def heading(page, name: str) -> None:
@@ -157,12 +153,17 @@ def test_agents_key_letters_page(new_page):
 
 
 def latest_link(live_server, email: str, path: str) -> str:
+    """The link (`path`) of the newest e-mail to `email` in the demo outbox. E-mails leave after the response:
+    wait for it a little (a loaded machine)."""
     folder = Path(live_server.app.instance_path) / "outbox"
-    for file in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
-        message = BytesParser(policy=policy.default).parsebytes(file.read_bytes())
-        if message["To"] == email:
-            return re.search(rf"https?://\S+{path}\S+", message.get_content()).group(0)
-    raise AssertionError(f"no e-mail to {email}")
+    for _attempt in range(50):
+        for file in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
+            message = BytesParser(policy=policy.default).parsebytes(file.read_bytes())
+            found = re.search(rf"https?://\S+{path}\S+", message.get_content())
+            if message["To"] == email and found:
+                return found.group(0)
+        time.sleep(0.2)
+    raise AssertionError(f"no e-mail to {email} with {path}")
 
 
 def test_mon_espace_and_who_has_access(new_page, live_server):
