@@ -170,3 +170,12 @@ def test_parents_may_not_see_requests_and_csrf_is_required(app, client, make_fam
     assert agent.post(f"/gestion/demandes-de-compte/{req.id}/accepter").status_code == 400
     assert agent.get("/gestion/demandes-de-compte/999999").status_code == 404
     assert db.session.get(AccountRequest, req.id).status == "pending"
+
+
+def test_more_children_than_the_form_has_are_ignored_not_an_error(app, client):
+    at(app, T0)
+    extra = {f"children-{i}-{name}": value for i in range(4, 9)
+             for name, value in (("first_name", "Zoé"), ("last_name", "X"), ("birth_date", "01/01/2020"))}
+    answer = ask(client, {**GOOD, **extra, "children-99999999999-first_name": "Y"})
+    assert answer.status_code in (302, 400)
+    assert ask(client, {**GOOD, "children-abc-first_name": "Y"}).status_code in (302, 400)

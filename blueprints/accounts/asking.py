@@ -47,7 +47,7 @@ def _children(form: AccountRequestForm) -> list[dict] | None:
 def ask():
     """Ask for an account without a key: the service Enfance checks and answers by e-mail."""
     if current_user.is_authenticated:
-        return redirect(url_for("family.dashboard"))
+        return redirect(url_for("backoffice.index") if current_user.is_agent else url_for("family.dashboard"))
     form = AccountRequestForm()
     if form.is_submitted():
         valid = form.validate()

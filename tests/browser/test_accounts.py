@@ -156,14 +156,16 @@ def latest_link(live_server, email: str, path: str) -> str:
     """The link (`path`) of the newest e-mail to `email` in the demo outbox. E-mails leave after the response:
     wait for it a little (a loaded machine)."""
     folder = Path(live_server.app.instance_path) / "outbox"
-    for _attempt in range(50):
+    for _attempt in range(150):
         for file in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
             message = BytesParser(policy=policy.default).parsebytes(file.read_bytes())
             found = re.search(rf"https?://\S+{path}\S+", message.get_content())
             if message["To"] == email and found:
                 return found.group(0)
         time.sleep(0.2)
-    raise AssertionError(f"no e-mail to {email} with {path}")
+    recent = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime)[-5:]
+    seen = [BytesParser(policy=policy.default).parsebytes(f.read_bytes())["To"] for f in recent]
+    raise AssertionError(f"no e-mail to {email} with {path}; the last ones went to {seen}")
 
 
 def test_mon_espace_and_who_has_access(new_page, live_server):
