@@ -83,3 +83,14 @@ __all__ += ["NEWS_AUDIENCES", "ContentChange", "MenuDish", "NewsItem", "NewsRead
 from schema.admin import AgentSite, RecoveryCode  # noqa: E402
 
 __all__ += ["AgentSite", "RecoveryCode"]
+from schema.registration import (  # noqa: E402
+    ACCOUNT_REQUEST_STATUSES,
+    AccountRequest,
+    DossierKey,
+    EmailChange,
+    FranceConnectLink,
+    NotificationPreference,
+)
+
+__all__ += ["ACCOUNT_REQUEST_STATUSES", "AccountRequest", "DossierKey", "EmailChange", "FranceConnectLink",
+            "NotificationPreference"]

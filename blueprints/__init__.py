@@ -10,9 +10,9 @@ from __future__ import annotations
 from importlib import import_module
 
 # Registration order: public pages first, the back office last.
-PACKAGES = ("health", "public", "auth", "twofactor", "family", "dossier", "procedures", "documents", "agenda",
-            "absences", "planning", "feeds", "messages", "reminders", "languages", "rgpd", "attendance", "imports",
-            "news", "menus", "pages", "backoffice")
+PACKAGES = ("health", "public", "auth", "twofactor", "accounts", "family", "dossier", "procedures", "documents",
+            "agenda", "absences", "planning", "feeds", "messages", "reminders", "languages", "rgpd", "attendance",
+            "imports", "news", "menus", "pages", "backoffice")
 
 
 def all_blueprints() -> list:

@@ -71,6 +71,9 @@ ACCESS: dict[str, frozenset[str]] = {
         "choose", "day_list", "day_pdf", "mark", "add", "kitchen_today", "kitchen_day", "kitchen_csv",
         "kitchen_pdf", "kitchen_adults_save")},
     "attendance.kitchen_settings": DIRECTION,
+    # Families without an account: their requests, and the letters with their key (accueil's work).
+    **{f"backoffice.{name}": FAMILIES for name in (
+        "account_requests", "account_request", "accept_account_request", "refuse_account_request", "dossier_keys")},
     # Import of families and invitations (blueprints/imports).
     **{f"imports.{name}": DIRECTION for name in ("index", "check", "confirm", "invite_all", "template_csv")},
 }

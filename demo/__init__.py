@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import insert, select
 
+from demo.accounts import add_accounts
 from demo.admin import add_agents
 from demo.attendance import add_attendance
 from demo.documents import add_documents
@@ -216,6 +217,8 @@ def seed_demo(now: dt.datetime | None = None, today: dt.date | None = None) -> b
     add_messages(families, users, DEMO_LOGINS, AGENT_EMAIL, now)
     add_public(schools, activities, users[AGENT_EMAIL], now, today)
     add_agents(schools, users[AGENT_EMAIL].password_hash, now)
+    db.session.flush()
+    add_accounts(families, users, AGENT_EMAIL, now)
     db.session.execute(insert(Reservation), list(rows.values()))
     add_attendance(users[AGENT_EMAIL], today, now)
     db.session.commit()

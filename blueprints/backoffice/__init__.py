@@ -20,6 +20,7 @@ def role_helpers():
 
 from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     absences,
+    account_requests,
     activities,
     agenda,
     agents,
@@ -27,6 +28,7 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     content,
     document_types,
     documents,
+    dossier_keys,
     families,
     family_edit,
     family_enrollments,
