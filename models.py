@@ -41,6 +41,7 @@ from schema.procedures import (
     ProcedureType,
 )
 from schema.reservations import ABSENCE_STATUSES, Absence, Reservation, ReservationChange
+from schema.payments import ATTEMPT_STATUSES, PaymentAttempt, PaymentNotice  # noqa: E402
 
 __all__ = [
     "ABSENCE_STATUSES", "AUTHORISATION_KINDS", "CONFIG_TABLES", "ConfigVersion", "config_key", "remember_config_key",
@@ -51,3 +52,4 @@ __all__ = [
     "ProcedureCounter", "ProcedureEvent", "ProcedureRequest", "ProcedureType", "Reservation", "ReservationChange",
     "School", "UTCDateTime", "Unit", "User", "UserSession", "commune_settings", "db", "normalize_email", "utcnow",
 ]
+__all__ += ["ATTEMPT_STATUSES", "PaymentAttempt", "PaymentNotice"]

@@ -1,0 +1,108 @@
+"""Online payment routes: the family's "Payer en ligne" page (and the button that sends them to the bank), the
+bank's server-to-server notification, the browser's return from the bank, and the result page.
+
+The notification and the return carry nothing we believe: they only tell us to ask the bank again
+(service.handle). They need no session (the bank has none, and a cross-site return does not carry our cookie) and no
+CSRF token (the bank cannot send one): the worst a forged one can do is make us ask the bank.
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+import clock
+import mail
+from blueprints.access import parents_only
+from blueprints.forms import EmptyForm
+from blueprints.htmx import render
+from blueprints.payments import bp, gateway, rules, service, wording
+from extensions import csrf
+from models import PaymentAttempt, db
+
+
+def _invoice_or_404(invoice_id: int):
+    invoice = service.family_invoice(current_user.family_id, invoice_id)
+    if invoice is None:
+        abort(404)
+    return invoice
+
+
+@bp.route("/factures/<int:invoice_id>/paiement", methods=["GET", "POST"])
+@parents_only
+def pay(invoice_id: int):
+    """What is left to pay, where the receipt goes, and the button to the bank (POST: send the parent there)."""
+    invoice = _invoice_or_404(invoice_id)
+    form = EmptyForm()
+    problem = None
+    if form.validate_on_submit():
+        now = clock.now()
+        try:
+            attempt, url = service.start(
+                invoice, current_user.email, current_user.id, now, exer=str(clock.today().year),
+                notify_url=lambda a: mail.external_url("payments.notification"),
+                return_url=lambda a: mail.external_url("payments.back", refdet=a.refdet))
+        except service.PaymentUnavailable as refused:
+            db.session.rollback()
+            problem = wording.UNAVAILABLE[refused.code]
+        else:
+            db.session.commit()
+            return redirect(url, code=303)
+    amount = service.payable_cents(invoice)
+    if problem is None and not gateway.enabled():
+        problem = wording.UNAVAILABLE["disabled"]
+    return render("payments/pay.html", invoice=invoice, amount=amount, form=form, problem=problem, words=wording,
+                  email=current_user.email), (200 if problem is None or request.method == "GET" else 422)
+
+
+@bp.post("/paiement/notification")
+@csrf.exempt
+def notification():
+    """PayFiP's server-to-server notification (a form POST of idOp): ask the bank, record once, log. Always 200 so
+    the bank does not keep a dead letter; what happened is in the log (agents, "Paiements en ligne")."""
+    idop = request.form.get("idOp") or request.form.get("idop") or request.args.get("idop") or ""
+    handled = service.handle(idop, "notification", clock.now(), remote_addr=request.remote_addr or "")
+    db.session.commit()
+    if handled.receipt_due:
+        _receipt(handled.attempt)
+    return "OK", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.route("/paiement/<refdet>/retour", methods=["GET", "POST"])
+@csrf.exempt
+def back(refdet: str):
+    """The browser back from the bank: ask the bank about this attempt (the notification may be late), then show
+    the result page (which needs the family's session)."""
+    attempt = None
+    if rules.REFDET.match(refdet):
+        attempt = db.session.execute(db.select(PaymentAttempt).where(PaymentAttempt.refdet == refdet)
+                                     ).scalar_one_or_none()
+    if attempt is None or not attempt.idop:
+        abort(404)
+    handled = service.handle(attempt.idop, "return", clock.now(), remote_addr=request.remote_addr or "")
+    db.session.commit()
+    if handled.receipt_due:
+        _receipt(handled.attempt)
+    return redirect(url_for("payments.result", refdet=refdet), code=303)
+
+
+@bp.get("/paiement/<refdet>")
+@parents_only
+def result(refdet: str):
+    """Paiement accepté / refusé / abandonné / en cours de vérification, with what is left to pay."""
+    attempt = service.family_attempt(current_user.family_id, refdet)
+    if attempt is None:
+        abort(404)
+    invoice = service.attempt_invoice(attempt)
+    return render("payments/result.html", attempt=attempt, invoice=invoice, words=wording,
+                  left=service.payable_cents(invoice))
+
+
+def _receipt(attempt: PaymentAttempt) -> None:
+    """After the commit: the receipt e-mail, once per attempt."""
+    try:
+        link = mail.external_url("payments.result", refdet=attempt.refdet)
+    except RuntimeError:
+        return
+    service.send_receipt(attempt, clock.now(), link)
+
