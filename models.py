@@ -23,6 +23,18 @@ from schema.base import (
     remember_config_key,
     utcnow,
 )
+from schema.billing import (
+    BillingCounter,
+    BillingRun,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    QuotientRecord,
+    Tariff,
+    TariffBand,
+    TariffPenalty,
+)
 from schema.documents import (
     DOCUMENT_KINDS,
     DOCUMENT_STATUSES,
@@ -51,5 +63,9 @@ __all__ = [
     "Enrollment", "Family", "FamilyChange", "HealthAccess", "Period", "Person", "ProcedureAttachment",
     "ProcedureCounter", "ProcedureEvent", "ProcedureRequest", "ProcedureType", "Reservation", "ReservationChange",
     "School", "UTCDateTime", "Unit", "User", "UserSession", "commune_settings", "db", "normalize_email", "utcnow",
+]
+__all__ += [
+    "BillingCounter", "BillingRun", "CreditNote", "Invoice", "InvoiceLine", "Payment", "QuotientRecord", "Tariff",
+    "TariffBand", "TariffPenalty",
 ]
 __all__ += ["ATTEMPT_STATUSES", "PaymentAttempt", "PaymentNotice"]
