@@ -44,6 +44,7 @@ from schema.documents import (
     DocumentType,
 )
 from schema.families import AUTHORISATION_KINDS, Authorisation, ChildHealth, Diet, Family, Person, School
+from schema.payments import ATTEMPT_STATUSES, PaymentAttempt, PaymentNotice  # noqa: E402
 from schema.procedures import (
     PROCEDURE_STATUSES,
     ProcedureAttachment,
@@ -53,7 +54,6 @@ from schema.procedures import (
     ProcedureType,
 )
 from schema.reservations import ABSENCE_STATUSES, Absence, Reservation, ReservationChange
-from schema.payments import ATTEMPT_STATUSES, PaymentAttempt, PaymentNotice  # noqa: E402
 
 __all__ = [
     "ABSENCE_STATUSES", "AUTHORISATION_KINDS", "CONFIG_TABLES", "ConfigVersion", "config_key", "remember_config_key",

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 import requests
 from requests.adapters import BaseAdapter
+from support import _config
 
 from app import create_app
 from blueprints.payments import gateway
 from blueprints.payments.rules import BankAnswer
-from support import _config
 
 ENVELOPE = ('<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>{}</soap:Body>'
             '</soap:Envelope>')
