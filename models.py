@@ -44,7 +44,14 @@ from schema.documents import (
     DocumentType,
 )
 from schema.families import AUTHORISATION_KINDS, Authorisation, ChildHealth, Diet, Family, Person, School
-from schema.payments import ATTEMPT_STATUSES, PaymentAttempt, PaymentNotice  # noqa: E402
+from schema.payments import (  # noqa: E402
+    ATTEMPT_STATUSES,
+    DirectDebit,
+    DirectDebitBatch,
+    Mandate,
+    PaymentAttempt,
+    PaymentNotice,
+)
 from schema.procedures import (
     PROCEDURE_STATUSES,
     ProcedureAttachment,
@@ -68,4 +75,4 @@ __all__ += [
     "BillingCounter", "BillingRun", "CreditNote", "Invoice", "InvoiceLine", "Payment", "QuotientRecord", "Tariff",
     "TariffBand", "TariffPenalty",
 ]
-__all__ += ["ATTEMPT_STATUSES", "PaymentAttempt", "PaymentNotice"]
+__all__ += ["ATTEMPT_STATUSES", "DirectDebit", "DirectDebitBatch", "Mandate", "PaymentAttempt", "PaymentNotice"]

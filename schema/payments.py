@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schema.base import UTCDateTime, db, utcnow
@@ -78,3 +78,77 @@ class PaymentNotice(db.Model):
     attempt: Mapped[Optional[PaymentAttempt]] = relationship(back_populates="notices")
 
     __table_args__ = (CheckConstraint(_in("source", NOTICE_SOURCES), name="source"),)
+
+
+# --------------------------------------------------------------------------- direct debit (prélèvement)
+
+MANDATE_STATUSES = ("active", "revoked")
+DEBIT_STATUSES = ("exported", "rejected")
+
+
+class Mandate(db.Model):
+    """A family's SEPA direct-debit mandate, made when an agent accepts the "prélèvement automatique" démarche: the
+    account holder, IBAN and BIC as given, the signature date, and our reference `rum` (unique, never derived from
+    the IBAN). One active mandate per family: a new one revokes the previous (and starts again with FRST).
+    `first_collected_on`: the due date of its first collection (None: the next one is FRST)."""
+
+    __tablename__ = "mandate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"), index=True)
+    rum: Mapped[str] = mapped_column(String(35), unique=True)
+    holder: Mapped[str] = mapped_column(String(70))
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str] = mapped_column(String(11))
+    signed_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("procedure_request.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    first_collected_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint(_in("status", MANDATE_STATUSES), name="status"),)
+
+
+class DirectDebitBatch(db.Model):
+    """The collections of one due date, exported as one file (`content`, kept to download again) by `exporter`."""
+
+    __tablename__ = "direct_debit_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    due_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    exporter: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[str] = mapped_column(Text, default="")
+
+    debits: Mapped[list["DirectDebit"]] = relationship(back_populates="batch", order_by="DirectDebit.id")
+
+
+class DirectDebit(db.Model):
+    """One invoice collected by direct debit in a batch: the mandate, FRST or RCUR, the amount, our end-to-end id
+    (the payment's reference), and, if the bank rejects it, when and why (the invoice is then unpaid again)."""
+
+    __tablename__ = "direct_debit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("direct_debit_batch.id", ondelete="CASCADE"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id", ondelete="RESTRICT"), index=True)
+    mandate_id: Mapped[int] = mapped_column(ForeignKey("mandate.id", ondelete="RESTRICT"), index=True)
+    payment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("payment.id", ondelete="SET NULL"))
+    end_to_end_id: Mapped[str] = mapped_column(String(35), unique=True)
+    sequence: Mapped[str] = mapped_column(String(4))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="exported")
+    rejected_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    reject_reason: Mapped[str] = mapped_column(String(200), default="")
+    rejected_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    batch: Mapped[DirectDebitBatch] = relationship(back_populates="debits")
+    mandate: Mapped[Mandate] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("status", DEBIT_STATUSES), name="status"),
+        CheckConstraint("sequence IN ('FRST','RCUR')", name="sequence"),
+        CheckConstraint("amount_cents > 0", name="amount"),
+    )

@@ -27,6 +27,7 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     history,
     occupancy,
     outbox,
+    payments,
     procedure_types,
     requests,
 )

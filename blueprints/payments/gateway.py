@@ -48,6 +48,12 @@ def configure(app) -> None:
         # seconds of PAYMENT_FAKE_DELAYS: several times, and late) or "manual" (kept for tests to deliver).
         "PAYMENT_FAKE_NOTIFY": "manual" if cfg.get("TESTING") and not cfg.get("DEMO") else "http",
         "PAYMENT_FAKE_DELAYS": "0,2,20",
+        # Direct debit: the commune's creditor account and its ICS (Identifiant Créancier SEPA); the demo's are
+        # fictitious (the Banque de France holds the Trésor public's accounts; FR72ZZZ123456 is the usual example).
+        "PAYMENT_SEPA_NAME": "Régie Enfance (démonstration)" if demo_or_test else "",
+        "PAYMENT_SEPA_IBAN": "FR7630001007941234567890185" if demo_or_test else "",
+        "PAYMENT_SEPA_BIC": "BDFEFRPP" if demo_or_test else "",
+        "PAYMENT_SEPA_ICS": "FR72ZZZ123456" if demo_or_test else "",
     }
     for name, default in defaults.items():
         if name not in cfg:
@@ -57,6 +63,16 @@ def configure(app) -> None:
         raise RuntimeError(f"PAYMENT_BACKEND must be payfip_ws, fake or empty, not {backend!r} (see README).")
     if backend == "fake" and not demo_or_test:
         raise RuntimeError("PAYMENT_BACKEND=fake is the demo's fake bank: never outside DEMO=1 or the tests.")
+    if cfg["PAYMENT_SEPA_ICS"] or cfg["PAYMENT_SEPA_IBAN"]:
+        from blueprints.payments import sepa
+
+        if sepa.ics_problem(cfg["PAYMENT_SEPA_ICS"]):
+            raise RuntimeError("PAYMENT_SEPA_ICS must be the commune's SEPA creditor identifier, e.g. FR72ZZZ123456.")
+        account, problem = sepa.check_account(cfg["PAYMENT_SEPA_IBAN"], cfg["PAYMENT_SEPA_BIC"])
+        if problem or not cfg["PAYMENT_SEPA_NAME"]:
+            raise RuntimeError("PAYMENT_SEPA_IBAN, PAYMENT_SEPA_BIC and PAYMENT_SEPA_NAME must be the commune's "
+                               f"creditor account ({problem or 'name missing'}).")
+        cfg["PAYMENT_SEPA_IBAN"], cfg["PAYMENT_SEPA_BIC"] = account.iban, account.bic
     if backend == "payfip_ws":
         if not NUMCLI.match(cfg["PAYMENT_NUMCLI"] or ""):
             raise RuntimeError("PAYMENT_NUMCLI must be the 6-digit PayFiP client number given by the DGFiP.")

@@ -197,3 +197,10 @@ def send_receipt(attempt: PaymentAttempt, now: dt.datetime, link: str) -> bool:
 def notices(limit: int = 200) -> list[PaymentNotice]:
     """The latest notifications and returns, newest first (agents)."""
     return list(db.session.execute(select(PaymentNotice).order_by(PaymentNotice.id.desc()).limit(limit)).scalars())
+
+
+def invoices_by_id(ids) -> dict[int, Invoice]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {i.id: i for i in db.session.execute(select(Invoice).where(Invoice.id.in_(ids))).scalars()}

@@ -59,3 +59,26 @@ SOURCE = {"notification": _l("Notification de la banque"), "return": _l("Retour 
 def euros(cents: int) -> str:
     """1234 -> "12,34 €" (French format, non-breaking spaces)."""
     return format_currency(Decimal(cents) / 100, "EUR", locale="fr_FR")
+
+
+ACCOUNT_PROBLEMS = {  # sepa.check_account codes, next to the field
+    "iban_empty": _l("Saisissez l'IBAN écrit sur votre RIB."),
+    "iban_checksum": _l("Cet IBAN n'est pas valide (sa clé de contrôle ne correspond pas) : vérifiez chaque caractère "
+                        "sur votre RIB."),
+    "iban_length": _l("Cet IBAN n'a pas le bon nombre de caractères : 27 pour un compte en France, par exemple "
+                      "FR76 3000 6000 0112 3456 7890 189."),
+    "iban_format": _l("Cet IBAN n'est pas valide : il commence par deux lettres du pays (FR) puis des chiffres, par "
+                      "exemple FR76 3000 6000 0112 3456 7890 189."),
+    "iban_not_sepa": _l("Ce compte n'est pas dans la zone SEPA : le prélèvement n'est pas possible."),
+    "bic_invalid": _l("Ce BIC n'est pas valide : 8 ou 11 caractères, par exemple BNPAFRPP. Vous pouvez aussi le "
+                      "laisser vide."),
+    "bic_country": _l("Ce BIC n'est pas celui d'une banque du pays de l'IBAN : vérifiez-le, ou laissez-le vide."),
+    "bic_needed": _l("Nous ne connaissons pas le BIC de cette banque : saisissez-le, il est écrit sur votre RIB."),
+}
+
+REJECT_REFUSED = {
+    "reason": _l("Indiquez le motif du rejet donné par la banque (par exemple « provision insuffisante »)."),
+    "already_rejected": _l("Ce prélèvement est déjà enregistré comme rejeté."),
+}
+SEQUENCES = {"FRST": _l("Premier prélèvement (FRST)"), "RCUR": _l("Prélèvement récurrent (RCUR)")}
+DEBIT_STATUS = {"exported": _l("Envoyé à la banque"), "rejected": _l("Rejeté")}

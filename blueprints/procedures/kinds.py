@@ -36,6 +36,8 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
     Kind("inscription_administrative", "family", CONFIRM_STEPS,
          documents=("Justificatif de domicile de moins de 3 mois", "Attestation d'assurance responsabilité civile"),
          position=0),
+    # Prélèvement automatique (payments): the mandate is made by blueprints/payments/debits.py on acceptance.
+    Kind("prelevement", "family", ("compte", "accord"), position=9),
 )}
 
 # Where "Modifier" on a step of the inscription administrative leads: the démarche that changes that part.
