@@ -12,6 +12,7 @@ from importlib import import_module
 # Registration order: public pages first, the back office last.
 PACKAGES = ("health", "public", "auth", "family", "dossier", "procedures", "documents", "reservations", "absences",
             "planning", "feeds", "backoffice")
+PACKAGES += ("billing",)
 
 
 def all_blueprints() -> list:
