@@ -11,7 +11,9 @@ from importlib import import_module
 
 # Registration order: public pages first, the back office last.
 PACKAGES = ("health", "public", "auth", "family", "dossier", "procedures", "documents", "reservations", "absences",
-            "planning", "feeds", "backoffice", "payments")
+            "planning", "feeds", "backoffice")
+PACKAGES += ("billing",)
+PACKAGES += ("payments",)
 
 
 def all_blueprints() -> list:

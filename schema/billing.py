@@ -21,8 +21,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from schema.activities import Activity, Unit
 from schema.base import UTCDateTime, db, utcnow
@@ -143,6 +145,8 @@ class QuotientRecord(db.Model):
     start_date: Mapped[dt.date] = mapped_column(Date)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    family = relationship("Family")
 
     __table_args__ = (CheckConstraint("quotient IS NULL OR quotient >= 0", name="quotient"),)
 
@@ -286,3 +290,38 @@ class Payment(db.Model):
         CheckConstraint(_in("status", PAYMENT_STATUSES), name="status"),
         CheckConstraint("amount_cents > 0", name="amount"),
     )
+
+
+# --------------------------------------------------------------------------- QF history, kept by itself
+
+
+@event.listens_for(Session, "before_flush")
+def _record_quotient_changes(session, _flush_context, _instances) -> None:
+    """Every write of a family's QF (a démarche accepted, an agent's edit, a new file) adds its QuotientRecord in the
+    same transaction, so the history billing needs cannot be forgotten by any code path."""
+    from schema.families import Family
+
+    for family in list(session.new) + list(session.dirty):
+        if not isinstance(family, Family):
+            continue
+        state = inspect(family)
+        if family in session.new:
+            changed = family.quotient_familial is not None
+        else:
+            changed = any(state.attrs[name].history.has_changes()
+                          for name in ("quotient_familial", "qf_start_date", "qf_source"))
+        if not changed:
+            continue
+        now = _now()
+        session.add(QuotientRecord(family=family, quotient=family.quotient_familial, source=family.qf_source or "",
+                                   start_date=family.qf_start_date or now.date(), recorded_at=now))
+
+
+def _now() -> dt.datetime:
+    from flask import has_app_context
+
+    if has_app_context():
+        import clock
+
+        return clock.now()
+    return utcnow()

@@ -327,7 +327,7 @@ class FamilyBill:
         return sum(line.amount_cents for line in self.lines)
 
 
-LINE_ORDER = {"booking": 0, "pai": 0, "late_booking": 1, "unjustified_absence": 2}
+LINE_ORDER = {"booking": 0, "pai": 1, "late_booking": 2, "unjustified_absence": 3}
 
 
 def sibling_ranks(bookings: Sequence[Booking]) -> dict[tuple[int, int], int]:
