@@ -218,3 +218,15 @@ def test_fake_bank_refuses_unknown_operations_and_choices(world):
     page = world.client.get(f"/banque-fictive/paiement?idop={idop}")
     assert world.client.post("/banque-fictive/paiement", data={"csrf_token": csrf_from(page.text), "idop": idop,
                                                               "choix": "voler"}).status_code == 400
+
+
+def test_mes_factures_offers_online_payment_then_shows_the_invoice_paid(world):
+    page = world.client.get(f"/factures/{world.invoice_id}")
+    assert f'href="/factures/{world.invoice_id}/paiement"' in page.text
+    listing = world.client.get("/factures")
+    assert "Payer en ligne la facture" in text_of(listing)
+    idop, _operation = go_to_bank(world)
+    result = world.client.get(bank_says(world, idop, "payer").headers["Location"], follow_redirects=True)
+    assert "Compte famille vous ne devez rien" in text_of(result)
+    listing = world.client.get("/factures")
+    assert "Payer en ligne" not in text_of(listing) and "Vous ne devez rien" in text_of(listing)

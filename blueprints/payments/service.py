@@ -48,6 +48,11 @@ def family_attempt(family_id: int, refdet: str) -> PaymentAttempt | None:
         PaymentAttempt.refdet == refdet, PaymentAttempt.family_id == family_id)).scalar_one_or_none()
 
 
+def family_balance(family_id: int):
+    """Billing's family account (invoices, credit notes, payments received)."""
+    return billing.family_balance(family_id)
+
+
 def payable_cents(invoice: Invoice) -> int:
     return billing.invoice_due_cents(invoice) if invoice.status == "unpaid" else 0
 

@@ -95,7 +95,7 @@ def result(refdet: str):
         abort(404)
     invoice = service.attempt_invoice(attempt)
     return render("payments/result.html", attempt=attempt, invoice=invoice, words=wording,
-                  left=service.payable_cents(invoice))
+                  left=service.payable_cents(invoice), balance=service.family_balance(attempt.family_id))
 
 
 def _receipt(attempt: PaymentAttempt) -> None:
