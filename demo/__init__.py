@@ -24,6 +24,7 @@ from sqlalchemy import insert, select
 
 from demo.documents import add_documents
 from demo.dossier import add_dossier
+from demo.payments import add_payments
 from demo.schoolyear import (  # noqa: F401  (public helpers, re-exported for the tests and the bench)
     DAY,
     PARIS,
@@ -209,6 +210,7 @@ def seed_demo(now: dt.datetime | None = None, today: dt.date | None = None) -> b
     _add_absence(children, rows, users, span, now)
     add_documents(families, users, DEMO_LOGINS, users[AGENT_EMAIL], now, today)
     add_dossier(families, users, AGENT_EMAIL, DEMO_LOGINS, f"{year.first}-{year.first + 1}", now)
+    add_payments(families, users, AGENT_EMAIL, now, year.start)  # demo/payments.py
     db.session.execute(insert(Reservation), list(rows.values()))
     db.session.commit()
     return True
