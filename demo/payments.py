@@ -15,5 +15,5 @@ def add_payments(families: list[Family], users: dict[str, User], agent_email: st
 
     bernard = next(f for f in families if f.name == "Bernard")
     signed_on = min(year_start, now.date())
-    debits.create_mandate(bernard, "Nicolas Bernard", "FR14 2004 1010 0505 0001 3M02 606", "", signed_on, now,
+    debits.create_mandate(bernard, "Isabelle Bernard", "FR14 2004 1010 0505 0001 3M02 606", "", signed_on, now,
                           actor_id=users[agent_email].id if agent_email in users else None)
