@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("payments", __name__)
 
-from blueprints.payments import views  # noqa: E402,F401  (registers the routes on bp)
+from blueprints.payments import documents, views  # noqa: E402,F401  (registers the routes on bp)

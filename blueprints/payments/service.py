@@ -209,3 +209,53 @@ def invoices_by_id(ids) -> dict[int, Invoice]:
     if not ids:
         return {}
     return {i.id: i for i in db.session.execute(select(Invoice).where(Invoice.id.in_(ids))).scalars()}
+
+
+def paris_year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """1 January 00:00 to the next 1 January 00:00, Paris time, as UTC instants."""
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    return (dt.datetime(year, 1, 1, tzinfo=paris).astimezone(dt.timezone.utc),
+            dt.datetime(year + 1, 1, 1, tzinfo=paris).astimezone(dt.timezone.utc))
+
+
+def attestation_years(family_id: int, today: dt.date) -> list[int]:
+    """The years (before this one, or this one) in which the family paid something, most recent first."""
+    from models import Payment
+
+    moments = db.session.execute(select(Payment.received_at).where(
+        Payment.family_id == family_id, Payment.status == "received", Payment.invoice_id.is_not(None))).scalars()
+    from zoneinfo import ZoneInfo
+
+    years = {m.astimezone(ZoneInfo("Europe/Paris")).year for m in moments}
+    return sorted((y for y in years if y <= today.year), reverse=True)
+
+
+def attestation(family_id: int, year: int):
+    """The family's attestation fiscale for `year` (payments/fiscal.py), loaded in a constant number of queries."""
+    from sqlalchemy import func
+
+    from blueprints.payments import fiscal
+    from models import InvoiceLine, Payment, Person, Unit
+
+    start, end = paris_year_bounds(year)
+    paid = dict(db.session.execute(
+        select(Payment.invoice_id, func.sum(Payment.amount_cents))
+        .where(Payment.family_id == family_id, Payment.status == "received", Payment.invoice_id.is_not(None),
+               Payment.received_at >= start, Payment.received_at < end).group_by(Payment.invoice_id)).all())
+    invoices = {i.id: i for i in db.session.execute(select(Invoice).where(Invoice.id.in_(list(paid)))).scalars()} \
+        if paid else {}
+    lines = db.session.execute(select(InvoiceLine).where(InvoiceLine.invoice_id.in_(list(paid)))
+                               .order_by(InvoiceLine.invoice_id, InvoiceLine.position)).scalars() if paid else []
+    slots = {(u.activity_id, u.label): u.slot for u in db.session.execute(select(Unit)).scalars()}
+    by_invoice: dict[int, list] = {}
+    for line in lines:
+        slot = slots.get((line.activity_id, line.unit_label), "")
+        by_invoice.setdefault(line.invoice_id, []).append(
+            fiscal.Line(line.child_id, line.amount_cents, fiscal.is_meal(slot, line.kind or "")))
+    children = [(p.id, p.full_name, p.birth_date) for p in db.session.execute(
+        select(Person).where(Person.family_id == family_id, Person.role == "child")).scalars()]
+    paid_invoices = [fiscal.PaidInvoice(invoices[i].total_cents, int(paid[i]), tuple(by_invoice.get(i, ())))
+                     for i in paid if i in invoices]
+    return fiscal.attestation(year, children, paid_invoices)

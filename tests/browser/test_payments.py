@@ -90,6 +90,11 @@ def test_parent_pays_an_invoice_online_on_a_phone(new_page, invoice):
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes factures")
     assert balance_cents(page) == before - 4560
     expect(page.get_by_role("link", name=f"Payer en ligne la facture {number}")).to_have_count(0)
+    page.get_by_role("link", name="Attestations fiscales (frais de garde)").click()
+    check_page(page)
+    page.get_by_role("link", name="Attestation fiscale 2026").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attestation fiscale 2026")
+    check_page(page)
 
 
 def test_refused_by_the_bank_without_javascript(new_page, invoice):
