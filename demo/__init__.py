@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import insert, select
 
+from demo.billing import add_billing
 from demo.documents import add_documents
 from demo.dossier import add_dossier
 from demo.schoolyear import (  # noqa: F401  (public helpers, re-exported for the tests and the bench)
@@ -211,6 +212,7 @@ def seed_demo(now: dt.datetime | None = None, today: dt.date | None = None) -> b
     add_dossier(families, users, AGENT_EMAIL, DEMO_LOGINS, f"{year.first}-{year.first + 1}", now)
     db.session.execute(insert(Reservation), list(rows.values()))
     db.session.commit()
+    add_billing(year.start, now, today)
     return True
 
 
