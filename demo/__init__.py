@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import insert, select
 
+from demo.billing import add_billing
 from demo.documents import add_documents
 from demo.dossier import add_dossier
 from demo.payments import add_payments
@@ -213,6 +214,7 @@ def seed_demo(now: dt.datetime | None = None, today: dt.date | None = None) -> b
     add_payments(families, users, AGENT_EMAIL, now, year.start)  # demo/payments.py
     db.session.execute(insert(Reservation), list(rows.values()))
     db.session.commit()
+    add_billing(year.start, now, today)
     return True
 
 

@@ -89,6 +89,14 @@ class RateField(FrenchInput, StringField):
         return (f"{Decimal(self.data) / 1000:f}".rstrip("0").rstrip(".") or "0").replace(".", ",")
 
 
+class Radios(RadioField):
+    """Radio buttons whose tampered values get the French message."""
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices}:
+            raise StopValidation(BAD_CHOICE)
+
+
 class Percent(NumberRange):
     def __init__(self, maximum=100):
         super().__init__(min=0, max=maximum, message=_l("Saisissez un nombre entier de 0 à %(max)d.", max=maximum))
@@ -108,14 +116,14 @@ class PenaltyForm(Form):
 class TariffForm(FlaskForm):
     target = ChoiceField(_l("Activité et créneau"), validators=[Filled(_l("Choisissez l'activité et le créneau."))])
     valid_from = FrenchDateField(_l("Applicable à partir du"), validators=[Filled(_l("Saisissez la date de début."))])
-    kind = RadioField(_l("Calcul du prix"), choices=[("grid", _l("Grille par tranches de quotient familial")),
+    kind = Radios(_l("Calcul du prix"), choices=[("grid", _l("Grille par tranches de quotient familial")),
                                                      ("effort", _l("Taux d'effort (pourcentage du QF)"))],
-                      default="grid", validate_choice=True)
+                      default="grid")
     bands = FieldList(FormField(BandForm), min_entries=1)
     effort_rate = RateField(_l("Taux d'effort, en % du QF"))
     floor = MoneyField(_l("Prix plancher"))
     ceiling = MoneyField(_l("Prix plafond"))
-    non_resident_mode = RadioField(_l("Familles qui n'habitent pas la commune"), default="same",
+    non_resident_mode = Radios(_l("Familles qui n'habitent pas la commune"), default="same",
                                    choices=[("same", _l("Même prix")), ("percent", _l("Prix multiplié")),
                                             ("add", _l("Prix augmenté d'un montant"))])
     non_resident_percent = WholeNumberField(_l("Pourcentage du prix"), validators=[Optional(), Percent(1000)])
@@ -162,18 +170,21 @@ class TariffForm(FlaskForm):
         return sorted(rows)
 
 
+QF_MESSAGE = _l("Saisissez un quotient familial de 0 à 100 000, par exemple 850.")
+
+
 class SimulatorForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
     activities = CheckboxesField(_l("Activités"), coerce=str)
-    qf_known = RadioField(_l("Votre quotient familial"), default="yes",
+    qf_known = Radios(_l("Votre quotient familial"), default="yes",
                           choices=[("yes", _l("Je connais mon quotient familial")),
-                                   ("no", _l("Je ne connais pas mon quotient familial"))], validate_choice=True)
-    quotient = WholeNumberField(_l("Quotient familial"), validators=[Optional(), NumberRange(
-        min=0, max=100_000, message=_l("Saisissez un quotient familial de 0 à 100 000, par exemple 850."))])
-    resident = RadioField(_l("Vous habitez la commune"), default="yes",
-                          choices=[("yes", _l("Oui")), ("no", _l("Non"))], validate_choice=True)
+                                   ("no", _l("Je ne connais pas mon quotient familial"))])
+    quotient = WholeNumberField(_l("Quotient familial"), invalid_message=QF_MESSAGE,
+                                validators=[Optional(), NumberRange(min=0, max=100_000, message=QF_MESSAGE)])
+    resident = Radios(_l("Vous habitez la commune"), default="yes",
+                          choices=[("yes", _l("Oui")), ("no", _l("Non"))])
     children = WholeNumberField(_l("Nombre d'enfants inscrits"), default=1, validators=[Optional(), NumberRange(
         min=1, max=10, message=_l("Saisissez un nombre d'enfants de 1 à 10."))])
 
@@ -189,9 +200,12 @@ class PaymentForm(FlaskForm):
                                                                                           "maximum."))])
     token = StringField()  # the form's own key: sent twice, one payment
 
-    def validate_reference(self, field):
-        if self.method.data in ("cheque", "cesu") and not (field.data or "").strip():
-            raise StopValidation(_l("Saisissez le numéro du chèque ou des titres CESU."))
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.method.data in ("cheque", "cesu") and not (self.reference.data or "").strip():
+            self.reference.errors = [str(_l("Saisissez le numéro du chèque ou des titres CESU."))]
+            ok = False
+        return ok
 
 
 class CreditNoteForm(FlaskForm):
