@@ -48,6 +48,8 @@ from schema.payments import (  # noqa: E402
     ATTEMPT_STATUSES,
     DirectDebit,
     DirectDebitBatch,
+    InvoiceMail,
+    InvoicePreference,
     Mandate,
     PaymentAttempt,
     PaymentNotice,
@@ -75,4 +77,7 @@ __all__ += [
     "BillingCounter", "BillingRun", "CreditNote", "Invoice", "InvoiceLine", "Payment", "QuotientRecord", "Tariff",
     "TariffBand", "TariffPenalty",
 ]
-__all__ += ["ATTEMPT_STATUSES", "DirectDebit", "DirectDebitBatch", "Mandate", "PaymentAttempt", "PaymentNotice"]
+__all__ += [
+    "ATTEMPT_STATUSES", "DirectDebit", "DirectDebitBatch", "InvoiceMail", "InvoicePreference", "Mandate",
+    "PaymentAttempt", "PaymentNotice",
+]

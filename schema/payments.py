@@ -152,3 +152,29 @@ class DirectDebit(db.Model):
         CheckConstraint("sequence IN ('FRST','RCUR')", name="sequence"),
         CheckConstraint("amount_cents > 0", name="amount"),
     )
+
+
+# --------------------------------------------------------------------------- facture dématérialisée
+
+
+class InvoicePreference(db.Model):
+    """Whether the family receives its invoices by e-mail only (facture dématérialisée), as chosen by the démarche
+    "Facture en ligne". No row: paper (the invoice is in the agents' printable batch)."""
+
+    __tablename__ = "invoice_preference"
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    paperless: Mapped[bool] = mapped_column(default=False)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("procedure_request.id", ondelete="SET NULL"))
+
+
+class InvoiceMail(db.Model):
+    """The e-mail "a new invoice is available" of an invoice, once (unique invoice: a resumed run never mails
+    twice). `sent_at` None: claimed but the mail failed (sent again next time)."""
+
+    __tablename__ = "invoice_mail"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id", ondelete="CASCADE"), unique=True)
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)

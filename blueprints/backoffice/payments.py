@@ -102,3 +102,38 @@ def direct_debit_reject(debit_id: int):
     flash(_("Rejet enregistré : la facture %(number)s est de nouveau à payer, la famille est prévenue.",
             number=invoice.number), "success")
     return redirect(url_for("backoffice.direct_debit_batch", batch_id=debit.batch_id))
+
+
+def _month_arg(raw: str | None) -> dt.date | None:
+    try:
+        year, month = (int(x) for x in (raw or "").split("-"))
+        return dt.date(year, month, 1) if 2000 <= year <= 2100 else None
+    except ValueError:
+        return None
+
+
+@bp.route("/factures-papier")
+def paper_invoices():
+    """Factures papier: the month's invoices of the families who did not choose the facture en ligne, ready to
+    print (one per page)."""
+    from blueprints.billing import service as billing
+    from blueprints.billing import wording as billing_words
+    from blueprints.payments import paperless
+
+    months = paperless.invoice_months()
+    chosen = _month_arg(request.args.get("mois")) or (months[0] if months else None)
+    invoices = paperless.paper_batch(chosen) if chosen else []
+    today = clock.today()
+    printed = [(billing.invoice_view(invoice, today), _line_rows(invoice, billing_words)) for invoice in invoices]
+    return render("backoffice/paper_invoices.html", months=months, chosen=chosen, printed=printed,
+                  words=billing_words, payment_help=_("Payez en ligne sur le portail familles, ou au guichet du "
+                                                      "service Enfance en indiquant le numéro de la facture."))
+
+
+def _line_rows(invoice, billing_words) -> list[dict]:
+    rows = []
+    for line in invoice.lines:
+        days = [dt.date.fromisoformat(d) for d in line.dates.split(",") if d]
+        rows.append({"line": line, "days": billing_words.short_days(days),
+                     "kind": str(billing_words.LINE_KINDS.get(line.kind, line.kind))})
+    return rows

@@ -250,7 +250,22 @@ def execute(run_id: int, now: Callable[[], dt.datetime], *, stop_after: int | No
                        .values(status="done", active=None, finished_at=now(), heartbeat_at=now()))
     db.session.commit()
     db.session.refresh(run)
+    _announce(run.id, now())  # payments hook: facture dématérialisée
     return run
+
+
+def _announce(run_id: int, moment: dt.datetime) -> None:
+    """payments hook: e-mail the families who chose the facture en ligne (each invoice once); a failure is logged,
+    never undoes the run."""
+    from flask import current_app
+
+    from blueprints.payments import paperless
+
+    try:
+        paperless.notify_run(run_id, moment)
+    except Exception:  # the invoices are issued whatever the mail does
+        db.session.rollback()
+        current_app.logger.exception("facture en ligne: announcing run %s failed", run_id)
 
 
 def _invoice(family: Family, family_bill: rules.FamilyBill, run: BillingRun, moment: dt.datetime,

@@ -408,6 +408,12 @@ class MandateAgreementForm(StepForm):
                                "factures, à leur date d'échéance."), validators=[must_accept])
 
 
+class PaperlessForm(StepForm):
+    scope = "billing"
+    paperless = YesNo(_l("Recevoir mes factures par e-mail, sans facture papier"),
+                      _l("Choisissez « Oui » pour la facture en ligne, ou « Non » pour la facture papier."))
+
+
 FORMS: dict[str, dict[str, type[StepForm]]] = {
     "coordonnees": {"adresse": AddressForm, "telephones": GuardianPhonesForm},
     "telephones": {"telephones": GuardianPhonesForm},
@@ -421,4 +427,5 @@ FORMS: dict[str, dict[str, type[StepForm]]] = {
     "inscription_administrative": {step: ConfirmForm for step in
                                    ("coordonnees", "enfants", "contacts", "sante", "autorisations", "allocataire")},
     "prelevement": {"compte": MandateAccountForm, "accord": MandateAgreementForm},
+    "facture_en_ligne": {"facture": PaperlessForm},
 }

@@ -35,6 +35,7 @@ TITLES = {
     "inscription_activite": _l("Inscription à une activité"),
     "inscription_administrative": _l("Inscription administrative"),
     "prelevement": _l("Prélèvement automatique"),
+    "facture_en_ligne": _l("Facture en ligne"),
 }
 DESCRIPTIONS = {
     "coordonnees": _l("Vous avez déménagé, ou changé de téléphone ou d'adresse e-mail."),
@@ -48,6 +49,7 @@ DESCRIPTIONS = {
     "inscription_administrative": _l("Chaque année : vérifiez tout le dossier de la famille et joignez les "
                                      "pièces demandées."),
     "prelevement": _l("Payer vos factures par prélèvement sur votre compte bancaire, à leur date d'échéance."),
+    "facture_en_ligne": _l("Recevoir vos factures par e-mail plutôt que sur papier, ou revenir au papier."),
 }
 STEP_TITLES = {
     "adresse": _l("Adresse de la famille"), "telephones": _l("Téléphones et adresse e-mail"),
@@ -59,6 +61,7 @@ STEP_TITLES = {
     "coordonnees": _l("Vos coordonnées"), "enfants": _l("Vos enfants"), "contacts": _l("Personnes autorisées"),
     "sante": _l("Santé"), "allocataire": _l("Allocataire et quotient familial"),
     "compte": _l("Compte à prélever"), "accord": _l("Autorisation de prélèvement"),
+    "facture": _l("Facture en ligne ou papier"),
 }
 SITUATIONS = {
     "married": _l("Marié(e)"), "pacs": _l("Pacsé(e)"), "cohabiting": _l("En couple, vie maritale"),
@@ -94,6 +97,7 @@ LABELS = {
     "enrol.period_id": _l("Activité et période"),
     "mandate.holder": _l("Titulaire du compte"), "mandate.iban": _l("IBAN"), "mandate.bic": _l("BIC"),
     "mandate.accepted": _l("Conditions du prélèvement acceptées"),
+    "billing.paperless": _l("Factures par e-mail, sans papier"),
     **{f"auth.{kind}": label for kind, label in AUTHORISATIONS.items()},
 }
 CIVILITIES = {"Mme": _l("Madame"), "M.": _l("Monsieur"), "": _l("Non précisée")}

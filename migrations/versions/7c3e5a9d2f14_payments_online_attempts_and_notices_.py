@@ -1,8 +1,8 @@
-"""payments online attempts notices mandates direct debits
+"""payments: online attempts and notices, mandates and direct debits, invoice preference
 
 Revision ID: 7c3e5a9d2f14
 Revises: 1716e0e53b5a
-Create Date: 2026-12-03 12:56:05.488618
+Create Date: 2026-12-03 13:18:20.557591
 
 """
 from alembic import op
@@ -33,6 +33,15 @@ def upgrade():
     with op.batch_alter_table('direct_debit_batch', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_direct_debit_batch_due_date'), ['due_date'], unique=False)
 
+    op.create_table('invoice_preference',
+    sa.Column('family_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('paperless', sa.Boolean(), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['family_id'], ['family.id'], name=op.f('fk_invoice_preference_family_id_family'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_id'], ['procedure_request.id'], name=op.f('fk_invoice_preference_request_id_procedure_request'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('family_id', name=op.f('pk_invoice_preference'))
+    )
     op.create_table('mandate',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('family_id', sa.Integer(), nullable=False),
@@ -57,6 +66,15 @@ def upgrade():
     with op.batch_alter_table('mandate', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mandate_family_id'), ['family_id'], unique=False)
 
+    op.create_table('invoice_mail',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('invoice_id', sa.Integer(), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id'], name=op.f('fk_invoice_mail_invoice_id_invoice'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice_mail')),
+    sa.UniqueConstraint('invoice_id', name=op.f('uq_invoice_mail_invoice_id'))
+    )
     op.create_table('direct_debit',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
@@ -155,10 +173,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_direct_debit_batch_id'))
 
     op.drop_table('direct_debit')
+    op.drop_table('invoice_mail')
     with op.batch_alter_table('mandate', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mandate_family_id'))
 
     op.drop_table('mandate')
+    op.drop_table('invoice_preference')
     with op.batch_alter_table('direct_debit_batch', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_direct_debit_batch_due_date'))
 
