@@ -9,7 +9,7 @@ import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from support import csrf_from, outbox, text_of
+from support import PG_URL, csrf_from, outbox, text_of
 
 from blueprints.billing import service as billing
 from blueprints.payments import fakebank
@@ -230,3 +230,37 @@ def test_mes_factures_offers_online_payment_then_shows_the_invoice_paid(world):
     assert "Compte famille vous ne devez rien" in text_of(result)
     listing = world.client.get("/factures")
     assert "Payer en ligne" not in text_of(listing) and "Vous ne devez rien" in text_of(listing)
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
+def test_simultaneous_notifications_credit_once(world):
+    """Six copies of the same notification at the same instant on PostgreSQL (threads, each its own transaction):
+    one payment, one "credited", the others "duplicate"."""
+    import threading
+
+    from blueprints.payments import service
+
+    idop, operation = go_to_bank(world)
+    operation.update(resultrans="P", dattrans="03122026", heurtrans="1100")
+    barrier, errors = threading.Barrier(6), []
+
+    def deliver():
+        with world.app.test_request_context("/paiement/notification", method="POST"):
+            try:
+                barrier.wait()
+                service.handle(idop, "notification", NOW)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001  (reported below)
+                errors.append(error)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=deliver) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(outcomes()) == ["credited"] + ["duplicate"] * 5
+    assert [p.amount_cents for p in payments()] == [4560]
