@@ -139,3 +139,13 @@ def test_direct_debit_pages_are_for_agents_only(client, login_as, world):
     login_as(world["parent"])
     assert client.get("/gestion/prelevements").status_code == 403
     assert client.get("/gestion/paiements").status_code == 403
+
+
+def test_mes_factures_says_when_the_invoice_will_be_collected(client, login_as, world):
+    accept(client, login_as, world, mandate_request(client, login_as, world))
+    client._cookies.clear()
+    invoice_id = make_invoice(world["family"].id, 4560, dt.date(2026, 12, 15))
+    login_as(world["parent"])
+    page = text_of(client.get(f"/factures/{invoice_id}"))
+    assert "Prélèvement automatique prévu le mardi 15 décembre 2026" in page
+    assert "Prélèvement automatique prévu" in text_of(client.get("/factures"))

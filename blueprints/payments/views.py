@@ -106,3 +106,23 @@ def _receipt(attempt: PaymentAttempt) -> None:
         return
     service.send_receipt(attempt, clock.now(), link)
 
+
+
+@bp.app_context_processor
+def payment_helpers():
+    """`direct_debit_on(view)` for billing's invoice pages: the due date the invoice will be collected on (the
+    family has an active mandate and it is unpaid), or None. Queries only when a page calls it."""
+
+    def direct_debit_on(view):
+        from blueprints.payments import debits
+
+        if view.state not in ("to_pay", "late") or view.due_cents <= 0:
+            return None
+        scheduled = debits.scheduled_for([view.invoice.id]).get(view.invoice.id)
+        if scheduled:
+            return scheduled
+        if debits.active_mandate(view.invoice.family_id) is not None and view.state == "to_pay":
+            return view.invoice.due_date
+        return None
+
+    return {"direct_debit_on": direct_debit_on}

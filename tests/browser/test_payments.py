@@ -127,3 +127,61 @@ def test_agents_payment_log_and_direct_debits(new_page, invoice):
     page.goto("/gestion/prelevements")
     expect(page.get_by_role("heading", level=1)).to_have_text("Prélèvements")
     check_page(page)
+
+
+@pytest.fixture
+def _requests_restored(live_server):
+    """The démarches this test sends are removed afterwards (the demo is shared)."""
+    from sqlalchemy import delete, select
+
+    from models import ProcedureCounter, ProcedureEvent, ProcedureRequest
+
+    before = live_server.query(lambda db: set(db.session.execute(select(ProcedureRequest.id)).scalars()))
+    counters = live_server.query(lambda db: {(c.year, c.last) for c in db.session.execute(select(ProcedureCounter))
+                                             .scalars()})
+    yield
+
+    def restore(db):
+        new = set(db.session.execute(select(ProcedureRequest.id)).scalars()) - before
+        if new:
+            db.session.execute(delete(ProcedureEvent).where(ProcedureEvent.request_id.in_(new)))
+            db.session.execute(delete(ProcedureRequest).where(ProcedureRequest.id.in_(new)))
+        for year, last in counters:
+            db.session.execute(ProcedureCounter.__table__.update().where(ProcedureCounter.year == year)
+                               .values(last=last))
+        db.session.commit()
+
+    live_server.query(restore)
+
+
+def test_direct_debit_demarche_without_javascript(new_page, _requests_restored):
+    page = new_page(java_script_enabled=False, viewport=PHONE)
+    login(page, *PARENT)
+    page.goto("/demarches")
+    page.get_by_role("link", name="Prélèvement automatique").first.click()
+    page.get_by_role("button", name="Commencer").click()
+    expect(page.locator("h1")).to_have_text("Compte à prélever")
+    check_page(page)
+    page.get_by_label(re.compile(r"^Titulaire du compte")).fill("Sophie Martin")
+    page.get_by_label(re.compile(r"^IBAN")).fill("FR76 3000 6000 0112 3456 7890 188")
+    page.get_by_role("button", name="Continuer").click()
+    expect(page).to_have_title(re.compile(r"^Erreur : Compte à prélever"))
+    expect(page.locator("#iban-error")).to_contain_text("clé de contrôle")
+    check_page(page)
+    page.get_by_label(re.compile(r"^IBAN")).fill("FR76 3000 6000 0112 3456 7890 189")
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.locator("h1")).to_have_text("Autorisation de prélèvement")
+    check_page(page)
+    page.get_by_label(re.compile(r"^J'accepte les conditions")).check()
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.locator("h1")).to_have_text("Le récapitulatif")
+    expect(page.locator("main")).to_contain_text("FR76 3000 6000 0112 3456 7890 189")
+    check_page(page)
+
+
+def test_agents_paper_invoices(new_page):
+    page = new_page(java_script_enabled=False)
+    login(page, *AGENT)
+    page.goto("/gestion/factures-papier")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Factures papier")
+    check_page(page)
