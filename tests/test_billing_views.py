@@ -67,7 +67,7 @@ def test_invoice_html(issued, parent):
                      "2, 3 et 5", "2,97 €", "Absence non justifiée", "Majoration : réservation hors délai",
                      "19,98 €", "Comment payer"):
         assert expected in body, expected
-    assert '<th scope="col">' in page.text and "<caption>" in page.text
+    assert '<th scope="col">' in page.text and "<caption id=\"lines-caption\">" in page.text
 
 
 def test_invoice_pdf_is_tagged_and_says_it_all(issued, parent):

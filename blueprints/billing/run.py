@@ -94,9 +94,21 @@ def families_to_bill(month: dt.date, *, skip_invoiced: bool = True) -> list[int]
     return sorted(db.session.execute(query).scalars())
 
 
+@dataclass(frozen=True)
+class FamilyInfo:
+    """What billing reads of a family file (plain values: no ORM object kept across the run's commits)."""
+
+    id: int
+    name: str
+    dossier_number: str
+    address: str
+    postcode: str
+    city: str
+
+
 @dataclass
 class FamilyMonth:
-    family: Family
+    family: FamilyInfo
     bookings: list[rules.Booking]
     history: list[rules.QfRecord]
 
@@ -106,7 +118,9 @@ def read_families(family_ids: list[int], ctx: MonthContext) -> Iterator[FamilyMo
     end = rules.month_end(ctx.month)
     for start in range(0, len(family_ids), BATCH):
         ids = family_ids[start:start + BATCH]
-        families = {f.id: f for f in db.session.execute(select(Family).where(Family.id.in_(ids))).scalars()}
+        families = {f.id: FamilyInfo(f.id, f.name, f.dossier_number, f.address, f.postcode, f.city)
+                    for f in db.session.execute(select(Family.id, Family.name, Family.dossier_number, Family.address,
+                                                       Family.postcode, Family.city).where(Family.id.in_(ids)))}
         rows = db.session.execute(
             select(Reservation.child_id, Reservation.date, Reservation.state, Reservation.requested_at,
                    Reservation.unit_id, Unit.activity_id, Unit.label, Unit.slot, Unit.position, Activity.name,
@@ -220,38 +234,51 @@ def _take_over(current: BillingRun, month: dt.date, now: dt.datetime) -> Billing
     return current
 
 
-def execute(run_id: int, now: Callable[[], dt.datetime], *, stop_after: int | None = None) -> BillingRun:
-    """Issue the run's invoices, a family per transaction, then close the run. `stop_after` (tests, bench): stop
-    as a killed process would, after that many families, leaving the run active."""
+def execute(run_id: int, now: Callable[[], dt.datetime], *, stop_after: int | None = None,
+            commit_every: int = 1) -> BillingRun:
+    """Issue the run's invoices, then close the run. Each family's invoice, its number and the run's progress are
+    written together; the transaction is committed after every family (`commit_every` > 1 groups that many families
+    in a transaction, for engines where a commit costs a disk flush: a kill then loses the group, numbers included,
+    and the resumed run bills it). `stop_after` (tests, bench): stop as a killed process would, after that many
+    families, leaving the run active."""
     run = db.session.get(BillingRun, run_id)
     if run is None or run.active != 1:
         raise RunRefused("finished")
-    ctx = context(run.month, now())
+    month, due_date = run.month, run.due_date
+    ctx = context(month, now())
     issued_year = now().astimezone(rules.PARIS).year
-    done = 0
-    for fm in read_families(families_to_bill(run.month), ctx):
+    done, pending = 0, []
+    for fm in read_families(families_to_bill(month), ctx):
         if stop_after is not None and done >= stop_after:
-            return run
+            _commit(pending)
+            return db.session.get(BillingRun, run_id)
         family_bill = bill(fm, ctx)
         moment = now()
         values = {"families_done": BillingRun.families_done + 1, "heartbeat_at": moment}
-        if family_bill.lines:
-            invoice = _invoice(fm.family, family_bill, run, moment, issued_year)
-            db.session.add(invoice)
-            values.update(invoices_count=BillingRun.invoices_count + 1,
-                          total_cents=BillingRun.total_cents + family_bill.total_cents)
         try:
-            db.session.execute(update(BillingRun).where(BillingRun.id == run.id).values(**values))
-            db.session.commit()
-        except IntegrityError:  # invoiced meanwhile (a run taken over twice): never twice
-            db.session.rollback()
+            with db.session.begin_nested():
+                if family_bill.lines:
+                    invoice = _invoice(fm.family, family_bill, (run_id, month, due_date), moment, issued_year)
+                    db.session.add(invoice)
+                    values.update(invoices_count=BillingRun.invoices_count + 1,
+                                  total_cents=BillingRun.total_cents + family_bill.total_cents)
+                db.session.execute(update(BillingRun).where(BillingRun.id == run_id).values(**values)
+                                   .execution_options(synchronize_session=False))
+        except IntegrityError:  # invoiced meanwhile by a run taken over twice: never twice, its number given back
+            pass
+        else:
+            if family_bill.lines:
+                pending.append(invoice)
         done += 1
-    db.session.execute(update(BillingRun).where(BillingRun.id == run.id)
-                       .values(status="done", active=None, finished_at=now(), heartbeat_at=now()))
+        if done % max(commit_every, 1) == 0:
+            _commit(pending)
+    _commit(pending)
+    db.session.execute(update(BillingRun).where(BillingRun.id == run_id)
+                       .values(status="done", active=None, finished_at=now(), heartbeat_at=now())
+                       .execution_options(synchronize_session=False))
     db.session.commit()
-    db.session.refresh(run)
-    _announce(run.id, now())  # payments hook: facture dématérialisée
-    return run
+    _announce(run_id, now())  # payments hook: facture dématérialisée
+    return db.session.get(BillingRun, run_id)
 
 
 def _announce(run_id: int, moment: dt.datetime) -> None:
@@ -268,13 +295,23 @@ def _announce(run_id: int, moment: dt.datetime) -> None:
         current_app.logger.exception("facture en ligne: announcing run %s failed", run_id)
 
 
-def _invoice(family: Family, family_bill: rules.FamilyBill, run: BillingRun, moment: dt.datetime,
-             year: int) -> Invoice:
+def _commit(pending: list) -> None:
+    """Commit, then forget the invoices written (constant memory over a city's run)."""
+    db.session.commit()
+    for invoice in pending:
+        if invoice in db.session:
+            db.session.expunge(invoice)
+    pending.clear()
+
+
+def _invoice(family: FamilyInfo, family_bill: rules.FamilyBill, of_run: tuple[int, dt.date, dt.date],
+             moment: dt.datetime, year: int) -> Invoice:
     from blueprints.billing import wording
 
     address = "\n".join(x for x in (family.address, f"{family.postcode} {family.city}".strip()) if x)
-    invoice = Invoice(number=service.next_number("invoice", year), family_id=family.id, month=run.month,
-                      run_id=run.id, issued_at=moment, due_date=run.due_date, total_cents=family_bill.total_cents,
+    run_id, month, due_date = of_run
+    invoice = Invoice(number=service.next_number("invoice", year), family_id=family.id, month=month,
+                      run_id=run_id, issued_at=moment, due_date=due_date, total_cents=family_bill.total_cents,
                       status="unpaid", family_name=family.name, address=address, quotient=family_bill.quotient,
                       resident=service.family_is_resident(family))
     invoice.lines = [

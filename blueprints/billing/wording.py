@@ -175,3 +175,9 @@ def entry_text(entry) -> str:
 
 QF_NEEDED = _l("Saisissez votre quotient familial, par exemple 850, ou choisissez « Je ne connais pas mon quotient "
                "familial ».")
+
+
+def of_month(month: dt.date) -> str:
+    """ "de novembre 2026", "d'octobre 2026", "d'août 2027" (elided before a vowel)."""
+    name = month_name(month)
+    return f"d'{name}" if name[0] in "aeiouyéèâà" else f"de {name}"

@@ -2,7 +2,7 @@
 
 Revision ID: 7c3e5a9d2f14
 Revises: 1716e0e53b5a
-Create Date: 2026-12-03 13:18:20.557591
+Create Date: 2026-12-03 13:38:21.148817
 
 """
 from alembic import op
