@@ -264,3 +264,31 @@ def test_simultaneous_notifications_credit_once(world):
     assert errors == []
     assert sorted(outcomes()) == ["credited"] + ["duplicate"] * 5
     assert [p.amount_cents for p in payments()] == [4560]
+
+
+@pytest.mark.parametrize("idop", ["x" * 10_000, "Œ'; DROP TABLE payment;--", "../../etc/passwd", " "])
+def test_hostile_notifications_are_logged_and_ignored(world, idop):
+    answer = notify(world, idop)
+    assert answer.status_code == 200 and answer.text == "OK"
+    assert payments() == [] and outcomes() == ["unknown"]
+    assert len(db.session.query(PaymentNotice).one().idop) <= 64
+
+
+@pytest.mark.parametrize("refdet", ["x" * 10_000, "ab-cd", "%00", "A" * 31])
+def test_hostile_return_references_are_404(world, refdet):
+    assert world.client.get(f"/paiement/{refdet}/retour").status_code in (400, 404)
+    assert world.client.get(f"/paiement/{refdet}").status_code in (400, 404)
+    assert db.session.query(PaymentNotice).count() == 0
+
+
+def test_reloading_the_result_page_asks_the_bank_again(world):
+    idop, operation = go_to_bank(world)
+    back = world.client.get(f"/paiement/{operation['refdet']}/retour", follow_redirects=True)
+    assert "Paiement en cours de vérification" in text_of(back)  # the parent came back before the bank decided
+    operation.update(resultrans="P", dattrans="03122026", heurtrans="1100")
+    again = world.client.get(f"/paiement/{operation['refdet']}")
+    assert "Paiement accepté" in text_of(again)
+    assert [p.amount_cents for p in payments()] == [4560]
+    assert outcomes() == ["pending", "credited"]
+    world.client.get(f"/paiement/{operation['refdet']}")
+    assert outcomes() == ["pending", "credited"]  # once paid, the page no longer asks

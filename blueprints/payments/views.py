@@ -93,6 +93,11 @@ def result(refdet: str):
     attempt = service.family_attempt(current_user.family_id, refdet)
     if attempt is None:
         abort(404)
+    if attempt.status == "created" and attempt.idop:  # not confirmed yet: reloading the page asks the bank again
+        handled = service.handle(attempt.idop, "return", clock.now(), remote_addr=request.remote_addr or "")
+        db.session.commit()
+        if handled.receipt_due:
+            _receipt(handled.attempt)
     invoice = service.attempt_invoice(attempt)
     return render("payments/result.html", attempt=attempt, invoice=invoice, words=wording,
                   left=service.payable_cents(invoice), balance=service.family_balance(attempt.family_id))
