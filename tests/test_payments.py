@@ -286,7 +286,7 @@ def test_reloading_the_result_page_asks_the_bank_again(world):
     back = world.client.get(f"/paiement/{operation['refdet']}/retour", follow_redirects=True)
     assert "Paiement en cours de vérification" in text_of(back)  # the parent came back before the bank decided
     operation.update(resultrans="P", dattrans="03122026", heurtrans="1100")
-    again = world.client.get(f"/paiement/{operation['refdet']}")
+    again = world.client.get(f"/paiement/{operation['refdet']}")  # "Rechargez cette page"
     assert "Paiement accepté" in text_of(again)
     assert [p.amount_cents for p in payments()] == [4560]
     assert outcomes() == ["pending", "credited"]

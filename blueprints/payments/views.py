@@ -83,7 +83,7 @@ def back(refdet: str):
     db.session.commit()
     if handled.receipt_due:
         _receipt(handled.attempt)
-    return redirect(url_for("payments.result", refdet=refdet), code=303)
+    return redirect(url_for("payments.result", refdet=refdet, verifie=1), code=303)
 
 
 @bp.get("/paiement/<refdet>")
@@ -93,7 +93,8 @@ def result(refdet: str):
     attempt = service.family_attempt(current_user.family_id, refdet)
     if attempt is None:
         abort(404)
-    if attempt.status == "created" and attempt.idop:  # not confirmed yet: reloading the page asks the bank again
+    just_asked = request.args.get("verifie") == "1"  # straight from the return, which asked the bank already
+    if attempt.status == "created" and attempt.idop and not just_asked:  # reloading asks the bank again
         handled = service.handle(attempt.idop, "return", clock.now(), remote_addr=request.remote_addr or "")
         db.session.commit()
         if handled.receipt_due:
