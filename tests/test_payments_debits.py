@@ -149,3 +149,17 @@ def test_mes_factures_says_when_the_invoice_will_be_collected(client, login_as, 
     page = text_of(client.get(f"/factures/{invoice_id}"))
     assert "Prélèvement automatique prévu le mardi 15 décembre 2026" in page
     assert "Prélèvement automatique prévu" in text_of(client.get("/factures"))
+
+
+def test_mes_factures_shows_the_mandate_with_a_masked_account(client, login_as, world):
+    login_as(world["parent"])
+    before = text_of(client.get("/factures"))
+    assert "Demander le prélèvement automatique" in before and "Vous recevez vos factures sur papier" in before
+    client._cookies.clear()
+    accept(client, login_as, world, mandate_request(client, login_as, world))
+    client._cookies.clear()
+    login_as(world["parent"])
+    page = text_of(client.get("/factures"))
+    mandate = db.session.query(Mandate).one()
+    assert mandate.rum in page and "FR14 **** **** **** **** ***2 606" in page and "FR72ZZZ123456" in page
+    assert "2004 1010" not in page and "Changer de compte bancaire" in page

@@ -8,7 +8,7 @@ CSRF token (the bank cannot send one): the worst a forged one can do is make us 
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 import clock
@@ -131,4 +131,16 @@ def payment_helpers():
             return view.invoice.due_date
         return None
 
-    return {"direct_debit_on": direct_debit_on}
+    def payment_settings(family_id: int):
+        """The family's mandate (with the masked account) and invoice choice, for "Mes factures"."""
+        from blueprints.payments import debits, paperless, sepa
+        from blueprints.procedures import service as procedures
+
+        mandate = debits.active_mandate(family_id)
+        account = sepa.Account(mandate.iban, mandate.bic) if mandate else None
+        return {"mandate": mandate, "account": account, "paperless": paperless.is_paperless(family_id),
+                "ics": current_app.config.get("PAYMENT_SEPA_ICS", ""),
+                "creditor": current_app.config.get("PAYMENT_SEPA_NAME", ""),
+                "offered": {t.code for t in procedures.active_types()}}
+
+    return {"direct_debit_on": direct_debit_on, "payment_settings": payment_settings}
