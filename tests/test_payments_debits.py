@@ -163,3 +163,17 @@ def test_mes_factures_shows_the_mandate_with_a_masked_account(client, login_as, 
     mandate = db.session.query(Mandate).one()
     assert mandate.rum in page and "FR14 **** **** **** **** ***2 606" in page and "FR72ZZZ123456" in page
     assert "2004 1010" not in page and "Changer de compte bancaire" in page
+
+
+def test_agent_sees_and_revokes_the_mandate_on_the_family_page(client, login_as, world):
+    accept(client, login_as, world, mandate_request(client, login_as, world))
+    family_id = world["family"].id
+    page = client.get(f"/gestion/familles/{family_id}")
+    assert "FR14 2004 1010 0505 0001 3M02 606" in text_of(page) and "premier prélèvement (FRST)" in text_of(page)
+    make_invoice(family_id, 4560, dt.date(2026, 12, 15))
+    client.post(f"/gestion/familles/{family_id}/mandat/revoquer", data={"csrf_token": csrf_from(page.text)})
+    db.session.expire_all()
+    assert db.session.query(Mandate).one().status == "revoked"
+    assert "Pas de prélèvement automatique" in text_of(client.get(f"/gestion/familles/{family_id}"))
+    assert "Rien à prélever" in text_of(client.get("/gestion/prelevements?echeance=2026-12-15")) or \
+        "Aucune facture à prélever" in text_of(client.get("/gestion/prelevements"))

@@ -137,3 +137,17 @@ def _line_rows(invoice, billing_words) -> list[dict]:
         rows.append({"line": line, "days": billing_words.short_days(days),
                      "kind": str(billing_words.LINE_KINDS.get(line.kind, line.kind))})
     return rows
+
+
+@bp.post("/familles/<int:family_id>/mandat/revoquer")
+def mandate_revoke(family_id: int):
+    """Revoke the family's active mandate (the family asked, or the bank said the account is closed)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    mandate = debits.active_mandate(family_id)
+    if mandate is not None:
+        debits.revoke_mandate(mandate, clock.now())
+        db.session.commit()
+        flash(_("Mandat %(rum)s révoqué : les factures de la famille ne seront plus prélevées.", rum=mandate.rum),
+              "success")
+    return redirect(url_for("backoffice.family", family_id=family_id))
