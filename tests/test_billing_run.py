@@ -117,3 +117,10 @@ def test_cli_run_and_preview(world):
     assert result.exit_code == 0, result.output
     assert "2 factures" in result.output
     assert db.session.query(Invoice).count() == 2
+
+
+def test_grouped_commits_bill_the_same(world):
+    billing_run = run.run_month(NOV, dt.date(2026, 12, 31), clock, commit_every=50)
+    assert billing_run.invoices_count == 2 and billing_run.total_cents == MARTIN_TOTAL + BERNARD_TOTAL
+    runner = world.app.test_cli_runner()
+    assert runner.invoke(args=["billing", "run", "--month", "2026-11", "--commit-every", "0"]).exit_code != 0

@@ -23,7 +23,10 @@ def _month(value: str) -> dt.date:
 @bp.cli.command("run")
 @click.option("--month", "month_text", required=True, help="Mois à facturer, aaaa-mm.")
 @click.option("--due", "due_text", default="", help="Date limite de paiement, aaaa-mm-jj (défaut : dans 30 jours).")
-def run_command(month_text: str, due_text: str):
+@click.option("--commit-every", default=1, type=click.IntRange(1, 1000),
+              help="Familles par transaction (défaut 1). Plus grand : moins d'écritures disque (SQLite) ; un arrêt "
+                   "brutal perd alors le groupe en cours, que la reprise facture.")
+def run_command(month_text: str, due_text: str, commit_every: int):
     """Facturer un mois (ou reprendre sa facturation interrompue)."""
     month = _month(month_text)
     try:
@@ -31,7 +34,7 @@ def run_command(month_text: str, due_text: str):
     except ValueError:
         raise click.BadParameter("la date limite s'écrit aaaa-mm-jj") from None
     try:
-        billing_run = run.run_month(month, due, clock.now)
+        billing_run = run.run_month(month, due, clock.now, commit_every=commit_every)
     except run.RunRefused as refused:
         raise click.ClickException({"running": "Une facturation est déjà en cours.",
                                     "month_not_over": "Ce mois n'est pas terminé."}.get(refused.code,

@@ -326,10 +326,10 @@ def _invoice(family: FamilyInfo, family_bill: rules.FamilyBill, of_run: tuple[in
 
 
 def run_month(month: dt.date, due_date: dt.date, now: Callable[[], dt.datetime], *,
-              actor_id: int | None = None) -> BillingRun:
+              actor_id: int | None = None, commit_every: int = 1) -> BillingRun:
     """Start (or resume) and execute a run in this process (the `flask billing run` command, tests, bench)."""
     run = start(month, due_date, now(), actor_id=actor_id)
-    return execute(run.id, now)
+    return execute(run.id, now, commit_every=commit_every)
 
 
 def recent_runs(limit: int = 12) -> list[BillingRun]:
