@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -247,6 +248,9 @@ def execute(run_id: int, now: Callable[[], dt.datetime], *, stop_after: int | No
     month, due_date = run.month, run.due_date
     ctx = context(month, now())
     issued_year = now().astimezone(rules.PARIS).year
+    service.ensure_counter("invoice", issued_year)
+    db.session.commit()
+    grouped = commit_every > 1
     done, pending = 0, []
     for fm in read_families(families_to_bill(month), ctx):
         if stop_after is not None and done >= stop_after:
@@ -255,8 +259,10 @@ def execute(run_id: int, now: Callable[[], dt.datetime], *, stop_after: int | No
         family_bill = bill(fm, ctx)
         moment = now()
         values = {"families_done": BillingRun.families_done + 1, "heartbeat_at": moment}
+        invoice = None
         try:
-            with db.session.begin_nested():
+            # Grouped: a savepoint per family, so one family's failure leaves the others of its group.
+            with db.session.begin_nested() if grouped else nullcontext():
                 if family_bill.lines:
                     invoice = _invoice(fm.family, family_bill, (run_id, month, due_date), moment, issued_year)
                     db.session.add(invoice)
@@ -264,13 +270,16 @@ def execute(run_id: int, now: Callable[[], dt.datetime], *, stop_after: int | No
                                   total_cents=BillingRun.total_cents + family_bill.total_cents)
                 db.session.execute(update(BillingRun).where(BillingRun.id == run_id).values(**values)
                                    .execution_options(synchronize_session=False))
+                if not grouped:
+                    db.session.commit()
         except IntegrityError:  # invoiced meanwhile by a run taken over twice: never twice, its number given back
-            pass
+            if not grouped:
+                db.session.rollback()
         else:
-            if family_bill.lines:
+            if invoice is not None:
                 pending.append(invoice)
         done += 1
-        if done % max(commit_every, 1) == 0:
+        if not grouped or done % commit_every == 0:
             _commit(pending)
     _commit(pending)
     db.session.execute(update(BillingRun).where(BillingRun.id == run_id)
@@ -310,7 +319,7 @@ def _invoice(family: FamilyInfo, family_bill: rules.FamilyBill, of_run: tuple[in
 
     address = "\n".join(x for x in (family.address, f"{family.postcode} {family.city}".strip()) if x)
     run_id, month, due_date = of_run
-    invoice = Invoice(number=service.next_number("invoice", year), family_id=family.id, month=month,
+    invoice = Invoice(number=service.bump_number("invoice", year), family_id=family.id, month=month,
                       run_id=run_id, issued_at=moment, due_date=due_date, total_cents=family_bill.total_cents,
                       status="unpaid", family_name=family.name, address=address, quotient=family_bill.quotient,
                       resident=service.family_is_resident(family))

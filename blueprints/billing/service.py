@@ -56,9 +56,19 @@ def next_number(kind: str, year: int) -> str:
     counter row is created if needed (INSERT ... ON CONFLICT DO NOTHING) then bumped with UPDATE ... RETURNING, which
     holds PostgreSQL's row lock (SQLite's write lock) until the transaction ends. A rolled-back write gives its number
     back: no gap, no duplicate."""
+    ensure_counter(kind, year)
+    return bump_number(kind, year)
+
+
+def ensure_counter(kind: str, year: int) -> None:
+    """Create the counter row of `kind` and `year` if it is not there (INSERT ... ON CONFLICT DO NOTHING)."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(insert(BillingCounter).values(kind=kind, year=year, last=0)
                        .on_conflict_do_nothing(index_elements=["kind", "year"]))
+
+
+def bump_number(kind: str, year: int) -> str:
+    """The next number of a counter row that exists (ensure_counter), in the current transaction."""
     last = db.session.execute(
         update(BillingCounter).where(BillingCounter.kind == kind, BillingCounter.year == year)
         .values(last=BillingCounter.last + 1).returning(BillingCounter.last)).scalar_one()
