@@ -197,6 +197,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters.update(CONVERTERS)
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)
+    from blueprints.payments import gateway as payment_gateway
+
+    payment_gateway.configure(app)  # PAYMENT_*; refuses the fake bank outside demo and tests
+    if app.config["PAYMENT_BACKEND"] == "fake":
+        from blueprints.payments.fakebank import bp as fake_bank
+
+        app.register_blueprint(fake_bank)
     if app.config["DEMO"]:
         import demo
 

@@ -23,6 +23,18 @@ from schema.base import (
     remember_config_key,
     utcnow,
 )
+from schema.billing import (
+    BillingCounter,
+    BillingRun,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    QuotientRecord,
+    Tariff,
+    TariffBand,
+    TariffPenalty,
+)
 from schema.documents import (
     DOCUMENT_KINDS,
     DOCUMENT_STATUSES,
@@ -33,6 +45,16 @@ from schema.documents import (
 )
 from schema.families import AUTHORISATION_KINDS, Authorisation, ChildHealth, Diet, Family, Person, School
 from schema.messages import CONVERSATION_STATUSES, AnswerTemplate, Conversation, Message, MessageService, MessageTheme
+from schema.payments import (  # noqa: E402
+    ATTEMPT_STATUSES,
+    DirectDebit,
+    DirectDebitBatch,
+    InvoiceMail,
+    InvoicePreference,
+    Mandate,
+    PaymentAttempt,
+    PaymentNotice,
+)
 from schema.procedures import (
     PROCEDURE_STATUSES,
     ProcedureAttachment,
@@ -94,3 +116,11 @@ from schema.registration import (  # noqa: E402
 
 __all__ += ["ACCOUNT_REQUEST_STATUSES", "AccountRequest", "DossierKey", "EmailChange", "FranceConnectLink",
             "NotificationPreference"]
+__all__ += [
+    "BillingCounter", "BillingRun", "CreditNote", "Invoice", "InvoiceLine", "Payment", "QuotientRecord", "Tariff",
+    "TariffBand", "TariffPenalty",
+]
+__all__ += [
+    "ATTEMPT_STATUSES", "DirectDebit", "DirectDebitBatch", "InvoiceMail", "InvoicePreference", "Mandate",
+    "PaymentAttempt", "PaymentNotice",
+]

@@ -27,6 +27,7 @@ SITES = frozenset({ADMIN, "direction", "site"})
 ADMIN_ONLY = frozenset({ADMIN})
 MANAGEMENT = frozenset({ADMIN, "direction", "regie"})
 MESSAGES = frozenset({ADMIN, "direction", "accueil", "regie"})
+BILLING = frozenset({ADMIN, "direction", "regie"})
 
 _FAMILY_PAGES = ("certificate", "certificates", "refuse_certificate", "validate_certificate",  # absences
                  "child_agenda", "child_agenda_current", "child_agenda_save", "child_agenda_toggle",
@@ -74,6 +75,13 @@ ACCESS: dict[str, frozenset[str]] = {
     # Families without an account: their requests, and the letters with their key (accueil's work).
     **{f"backoffice.{name}": FAMILIES for name in (
         "account_requests", "account_request", "accept_account_request", "refuse_account_request", "dossier_keys")},
+    # Billing and payments (blueprints/billing, backoffice/payments.py): the régie's work.
+    **{f"billing.{name}": BILLING for name in (
+        "runs", "run_preview", "run_progress", "run_resume", "tariffs", "tariff_new", "tariff_edit", "unpaid",
+        "invoices_search", "agent_invoice", "counter_payment", "credit_note", "receipt", "family_account")},
+    **{f"backoffice.{name}": BILLING for name in (
+        "direct_debits", "direct_debit_export", "direct_debit_batch", "direct_debit_file", "direct_debit_reject",
+        "mandate_revoke", "paper_invoices", "payment_notices")},
     # Import of families and invitations (blueprints/imports).
     **{f"imports.{name}": DIRECTION for name in ("index", "check", "confirm", "invite_all", "template_csv")},
 }

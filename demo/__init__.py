@@ -25,9 +25,11 @@ from sqlalchemy import insert, select
 from demo.accounts import add_accounts
 from demo.admin import add_agents
 from demo.attendance import add_attendance
+from demo.billing import add_billing
 from demo.documents import add_documents
 from demo.dossier import add_dossier
 from demo.messages import add_messages
+from demo.payments import add_payments
 from demo.public import add_public
 from demo.schoolyear import (  # noqa: F401  (public helpers, re-exported for the tests and the bench)
     DAY,
@@ -219,9 +221,11 @@ def seed_demo(now: dt.datetime | None = None, today: dt.date | None = None) -> b
     add_agents(schools, users[AGENT_EMAIL].password_hash, now)
     db.session.flush()
     add_accounts(families, users, AGENT_EMAIL, now)
+    add_payments(families, users, AGENT_EMAIL, now, year.start)  # demo/payments.py
     db.session.execute(insert(Reservation), list(rows.values()))
     add_attendance(users[AGENT_EMAIL], today, now)
     db.session.commit()
+    add_billing(year.start, now, today)
     return True
 
 

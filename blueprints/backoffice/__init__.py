@@ -41,6 +41,7 @@ from blueprints.backoffice import (  # noqa: E402,F401  (routes on bp)
     occupancy,
     outbox,
     pages,
+    payments,
     procedure_types,
     requests,
     statistics,

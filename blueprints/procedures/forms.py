@@ -366,6 +366,54 @@ def documents_form(labels: list[str]) -> type[DocumentsForm]:
     return type("RequiredDocumentsForm", (DocumentsForm,), fields)
 
 
+# --------------------------------------------------------------------------- prélèvement automatique (payments)
+
+
+def must_accept(form, field):
+    if field.data is not True:
+        raise StopValidation(_l("Cochez « J'accepte les conditions du prélèvement » pour autoriser le prélèvement."))
+
+
+class MandateAccountForm(StepForm):
+    scope = "mandate"
+    holder = text(_l("Titulaire du compte"), 70, required=_l("Saisissez le nom du titulaire du compte, tel qu'il "
+                                                              "est écrit sur le RIB."))
+    iban = StringField(_l("IBAN"), filters=[clean], validators=[
+        Filled(_l("Saisissez l'IBAN écrit sur votre RIB, par exemple FR76 3000 6000 0112 3456 7890 189.")),
+        Length(max=50, message=_l("Un IBAN a au plus 34 caractères."))])
+    bic = StringField(_l("BIC"), filters=[clean], validators=[
+        Optional(), Length(max=20, message=_l("Un BIC a 8 ou 11 caractères."))])
+
+    def validate(self, extra_validators=None):
+        """The IBAN (and the BIC when typed) checked by blueprints/payments/sepa.py (schwifty); the IBAN is kept
+        grouped by 4, the BIC found from the IBAN when left empty."""
+        from blueprints.payments import sepa
+        from blueprints.payments.wording import ACCOUNT_PROBLEMS
+
+        ok = super().validate(extra_validators)
+        if not ok or not self.iban.data:
+            return ok
+        account, problem = sepa.check_account(self.iban.data, self.bic.data or "")
+        if problem:
+            (self.bic if problem.startswith("bic") else self.iban).errors.append(ACCOUNT_PROBLEMS[problem])
+            return False
+        self.iban.data, self.bic.data = account.iban_formatted, account.bic
+        return True
+
+
+class MandateAgreementForm(StepForm):
+    scope = "mandate"
+    accepted = BooleanField(_l("J'accepte les conditions du prélèvement automatique et j'autorise la commune à "
+                               "envoyer des instructions à ma banque pour débiter mon compte du montant de mes "
+                               "factures, à leur date d'échéance."), validators=[must_accept])
+
+
+class PaperlessForm(StepForm):
+    scope = "billing"
+    paperless = YesNo(_l("Recevoir mes factures par e-mail, sans facture papier"),
+                      _l("Choisissez « Oui » pour la facture en ligne, ou « Non » pour la facture papier."))
+
+
 FORMS: dict[str, dict[str, type[StepForm]]] = {
     "coordonnees": {"adresse": AddressForm, "telephones": GuardianPhonesForm},
     "telephones": {"telephones": GuardianPhonesForm},
@@ -378,4 +426,6 @@ FORMS: dict[str, dict[str, type[StepForm]]] = {
     "inscription_activite": {"activite": ActivityForm},
     "inscription_administrative": {step: ConfirmForm for step in
                                    ("coordonnees", "enfants", "contacts", "sante", "autorisations", "allocataire")},
+    "prelevement": {"compte": MandateAccountForm, "accord": MandateAgreementForm},
+    "facture_en_ligne": {"facture": PaperlessForm},
 }

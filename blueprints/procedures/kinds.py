@@ -36,6 +36,10 @@ KINDS: dict[str, Kind] = {kind.code: kind for kind in (
     Kind("inscription_administrative", "family", CONFIRM_STEPS,
          documents=("Justificatif de domicile de moins de 3 mois", "Attestation d'assurance responsabilité civile"),
          position=0),
+    # Prélèvement automatique (payments): the mandate is made by blueprints/payments/debits.py on acceptance.
+    Kind("prelevement", "family", ("compte", "accord"), position=9),
+    # Facture en ligne (payments): applied at once, no agent needed.
+    Kind("facture_en_ligne", "family", ("facture",), immediate=True, position=10),
 )}
 
 # Where "Modifier" on a step of the inscription administrative leads: the démarche that changes that part.

@@ -71,6 +71,10 @@ def current_values(kind: str, family: Family, person: Person | None) -> dict:
             value = getattr(health, name) if health is not None else None
         elif scope == "auth":
             value = authorisations[name].granted if name in authorisations else None
+        elif scope == "billing":  # facture en ligne (payments)
+            from blueprints.payments import paperless
+
+            value = paperless.is_paperless(family.id)
         else:
             value = None
         values[key] = as_json(value)
@@ -119,6 +123,19 @@ def apply(request: ProcedureRequest, changes: dict, now: dt.datetime, given_on: 
         health_service.update_health(person, by_scope["health"], now, actor_id=actor_id)
     if "auth" in by_scope:
         health_service.set_authorisations(person, by_scope["auth"], given_on, now, actor_id=actor_id)
+    if "billing" in by_scope:  # facture en ligne: the payments domain keeps the choice
+        from blueprints.payments import paperless
+
+        paperless.set_choice(family, bool(by_scope["billing"].get("paperless")), now, request_id=request.id)
+    if "mandate" in by_scope:  # prélèvement automatique: the mandate is the payments domain's
+        from blueprints.payments import debits
+
+        values = by_scope["mandate"]
+        try:
+            debits.create_mandate(family, values.get("holder") or "", values.get("iban") or "", values.get("bic") or "",
+                                  given_on, now, actor_id=actor_id, request_id=request.id)
+        except debits.DebitRefused as refused:
+            raise ApplyError("mandate_" + refused.code) from refused
     if "enrol" in by_scope:
         period = db.session.get(Period, by_scope["enrol"].get("period_id") or 0)
         if period is None:

@@ -34,6 +34,8 @@ TITLES = {
     "allocataire": _l("Informations allocataire (CAF, MSA, quotient familial)"),
     "inscription_activite": _l("Inscription à une activité"),
     "inscription_administrative": _l("Inscription administrative"),
+    "prelevement": _l("Prélèvement automatique"),
+    "facture_en_ligne": _l("Facture en ligne"),
 }
 DESCRIPTIONS = {
     "coordonnees": _l("Vous avez déménagé, ou changé de téléphone ou d'adresse e-mail."),
@@ -46,6 +48,8 @@ DESCRIPTIONS = {
     "inscription_activite": _l("Inscrire un enfant à la cantine, à l'accueil périscolaire ou de loisirs."),
     "inscription_administrative": _l("Chaque année : vérifiez tout le dossier de la famille et joignez les "
                                      "pièces demandées."),
+    "prelevement": _l("Payer vos factures par prélèvement sur votre compte bancaire, à leur date d'échéance."),
+    "facture_en_ligne": _l("Recevoir vos factures par e-mail plutôt que sur papier, ou revenir au papier."),
 }
 STEP_TITLES = {
     "adresse": _l("Adresse de la famille"), "telephones": _l("Téléphones et adresse e-mail"),
@@ -56,6 +60,8 @@ STEP_TITLES = {
     "activite": _l("Activité"), "pieces": _l("Pièces justificatives"),
     "coordonnees": _l("Vos coordonnées"), "enfants": _l("Vos enfants"), "contacts": _l("Personnes autorisées"),
     "sante": _l("Santé"), "allocataire": _l("Allocataire et quotient familial"),
+    "compte": _l("Compte à prélever"), "accord": _l("Autorisation de prélèvement"),
+    "facture": _l("Facture en ligne ou papier"),
 }
 SITUATIONS = {
     "married": _l("Marié(e)"), "pacs": _l("Pacsé(e)"), "cohabiting": _l("En couple, vie maritale"),
@@ -89,6 +95,9 @@ LABELS = {
     "health.pai_end_date": _l("PAI valable jusqu'au"), "health.pai_document_id": _l("Document du PAI"),
     "health.notes": _l("Autres informations utiles"),
     "enrol.period_id": _l("Activité et période"),
+    "mandate.holder": _l("Titulaire du compte"), "mandate.iban": _l("IBAN"), "mandate.bic": _l("BIC"),
+    "mandate.accepted": _l("Conditions du prélèvement acceptées"),
+    "billing.paperless": _l("Factures par e-mail, sans papier"),
     **{f"auth.{kind}": label for kind, label in AUTHORISATIONS.items()},
 }
 CIVILITIES = {"Mme": _l("Madame"), "M.": _l("Monsieur"), "": _l("Non précisée")}
@@ -169,6 +178,16 @@ APPLY = {  # why an accepted request could not be applied (record.ApplyError cod
     "period_gone": _l("Cette période d'activité n'existe plus : la demande ne peut pas être appliquée."),
     "enrol_already": _l("L'enfant est déjà inscrit à cette activité pour cette période."),
     "enrol_over": _l("Cette période d'activité est terminée : l'inscription n'est plus possible."),
+    **{f"mandate_{code}": text for code, text in (
+        ("iban_checksum", _l("L'IBAN de la demande n'est pas valide : demandez à la famille de le vérifier.")),
+        ("iban_format", _l("L'IBAN de la demande n'est pas valide : demandez à la famille de le vérifier.")),
+        ("iban_length", _l("L'IBAN de la demande n'est pas valide : demandez à la famille de le vérifier.")),
+        ("iban_empty", _l("La demande n'a pas d'IBAN.")),
+        ("iban_not_sepa", _l("Ce compte n'est pas dans la zone SEPA : le prélèvement n'est pas possible.")),
+        ("bic_invalid", _l("Le BIC de la demande n'est pas valide.")),
+        ("bic_country", _l("Le BIC ne correspond pas au pays de l'IBAN.")),
+        ("bic_needed", _l("Le BIC de cette banque est nécessaire.")),
+        ("rum", _l("La référence du mandat n'a pas pu être créée : réessayez.")))},
 }
 HINTS = {  # under a field, by name
     "postcode": _l("5 chiffres, par exemple 49000."),
@@ -186,4 +205,7 @@ HINTS = {  # under a field, by name
     "pai_file": _l("Facultatif ici : vous pouvez aussi l'apporter au service."),
     "relationship_label": _l("Par exemple grand-mère, voisin, assistante maternelle."),
     "address": _l("Par exemple 12 rue des Tilleuls."),
+    "iban": _l("Sur votre RIB : 27 caractères pour un compte en France, par exemple FR76 3000 6000 0112 3456 7890 "
+               "189."),
+    "bic": _l("Facultatif : nous le retrouvons à partir de l'IBAN. 8 ou 11 caractères, par exemple BNPAFRPP."),
 }

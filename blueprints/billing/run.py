@@ -1,0 +1,345 @@
+"""The billing run of a month: preview (totals per activity, families, anomalies), then issue.
+
+What a family is billed comes from its reservations of the month (reserved: billed; absent, i.e. signalled too late
+to cancel and not justified: the tariff's penalty; justified: not billed; waiting: not billed), priced by
+rules.bill_family with the QF in force that month. There is no attendance record yet: "presence without booking"
+is a tariff rule that nothing triggers until attendance is recorded.
+
+Issuing is streamed: families are read in batches (constant memory), each family's invoice is written and committed
+with its number and the run's progress in one transaction, so a killed process loses at most the family it was
+writing, and a resumed run skips the families already invoiced (Invoice is unique per family and month: never billed
+twice). One run at a time: BillingRun.active is unique (a second start is refused by the database); a run whose
+heartbeat is older than rules.run_is_stale's 5 minutes was killed and may be resumed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from blueprints.billing import rules, service
+from blueprints.reservations import rules as booking_rules
+from models import (
+    Activity,
+    BillingRun,
+    ChildHealth,
+    DeadlinePolicy,
+    Family,
+    Invoice,
+    InvoiceLine,
+    Person,
+    Reservation,
+    Unit,
+    commune_settings,
+    db,
+)
+
+BATCH = 200
+BILLABLE = ("reserved", "absent", "justified")
+
+
+class RunRefused(Exception):
+    """code: running (another run is under way), month_not_over (a month is billed once it has ended), finished."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+# --------------------------------------------------------------------------- reading a month
+
+
+@dataclass
+class MonthContext:
+    month: dt.date
+    now: dt.datetime
+    tariffs: list[rules.TariffRule]
+    booking_deadline: Callable[[int, dt.date], dt.datetime | None]
+    commune: object
+
+
+def context(month: dt.date, now: dt.datetime) -> MonthContext:
+    commune = commune_settings()
+    activities = {a.id: a for a in db.session.execute(select(Activity)).scalars()}
+    policies = {p.id: p for p in db.session.execute(select(DeadlinePolicy)).scalars()}
+    calendar = booking_rules.build_calendar(getattr(commune, "school_zone", "B") or "B",
+                                            getattr(commune, "holiday_subdivision", None),
+                                            (month.year - 1, month.year, month.year + 1))
+    cache: dict[tuple[int, dt.date], dt.datetime | None] = {}
+
+    def booking_deadline(activity_id: int, day: dt.date) -> dt.datetime | None:
+        key = (activity_id, day)
+        if key not in cache:
+            activity = activities.get(activity_id)
+            policy = policies.get(activity.booking_policy_id) if activity and activity.booking_policy_id else None
+            cache[key] = booking_rules.deadline(policy, day, calendar) if policy is not None else None
+        return cache[key]
+
+    return MonthContext(month, now, service.tariff_rules(), booking_deadline, commune)
+
+
+def families_to_bill(month: dt.date, *, skip_invoiced: bool = True) -> list[int]:
+    """Ids of the families with a reservation in `month` (reserved, absent or justified), without an invoice for
+    that month when `skip_invoiced`."""
+    end = rules.month_end(month)
+    query = (select(Person.family_id).join(Reservation, Reservation.child_id == Person.id)
+             .where(Reservation.date.between(month, end), Reservation.state.in_(BILLABLE)).distinct())
+    if skip_invoiced:
+        query = query.where(~exists().where(and_(Invoice.family_id == Person.family_id, Invoice.month == month)))
+    return sorted(db.session.execute(query).scalars())
+
+
+@dataclass(frozen=True)
+class FamilyInfo:
+    """What billing reads of a family file (plain values: no ORM object kept across the run's commits)."""
+
+    id: int
+    name: str
+    dossier_number: str
+    address: str
+    postcode: str
+    city: str
+
+
+@dataclass
+class FamilyMonth:
+    family: FamilyInfo
+    bookings: list[rules.Booking]
+    history: list[rules.QfRecord]
+
+
+def read_families(family_ids: list[int], ctx: MonthContext) -> Iterator[FamilyMonth]:
+    """The families' bookings of the month, a batch of families at a time (a few queries per batch)."""
+    end = rules.month_end(ctx.month)
+    for start in range(0, len(family_ids), BATCH):
+        ids = family_ids[start:start + BATCH]
+        families = {f.id: FamilyInfo(f.id, f.name, f.dossier_number, f.address, f.postcode, f.city)
+                    for f in db.session.execute(select(Family.id, Family.name, Family.dossier_number, Family.address,
+                                                       Family.postcode, Family.city).where(Family.id.in_(ids)))}
+        rows = db.session.execute(
+            select(Reservation.child_id, Reservation.date, Reservation.state, Reservation.requested_at,
+                   Reservation.unit_id, Unit.activity_id, Unit.label, Unit.slot, Unit.position, Activity.name,
+                   Person.family_id, Person.first_name, Person.last_name, Person.birth_date, ChildHealth.pai,
+                   ChildHealth.diet)
+            .join(Unit, Unit.id == Reservation.unit_id).join(Activity, Activity.id == Unit.activity_id)
+            .join(Person, Person.id == Reservation.child_id)
+            .outerjoin(ChildHealth, ChildHealth.child_id == Person.id)
+            .where(Person.family_id.in_(ids), Reservation.date.between(ctx.month, end),
+                   Reservation.state.in_(BILLABLE))
+        ).all()
+        per_family: dict[int, list[rules.Booking]] = defaultdict(list)
+        for r in rows:
+            deadline = ctx.booking_deadline(r.activity_id, r.date)
+            per_family[r.family_id].append(rules.Booking(
+                child_id=r.child_id, child_name=f"{r.first_name} {r.last_name}", birth_date=r.birth_date,
+                activity_id=r.activity_id, activity_name=r.name, unit_id=r.unit_id, unit_label=r.label,
+                date=r.date, state=r.state, late=bool(deadline is not None and r.requested_at > deadline),
+                pai=bool(r.pai and r.slot == "meal" and "panier" in (r.diet or "").lower()),
+                unit_position=r.position))
+        histories = service.quotient_histories(ids)
+        for fid in ids:
+            if fid in families:
+                yield FamilyMonth(families[fid], per_family.get(fid, []), histories.get(fid, []))
+
+
+def bill(fm: FamilyMonth, ctx: MonthContext) -> rules.FamilyBill:
+    resident = service.family_is_resident(fm.family)
+    return rules.bill_family(fm.bookings, ctx.tariffs, fm.history, ctx.month, ctx.now, resident=resident)
+
+
+# --------------------------------------------------------------------------- preview
+
+
+@dataclass
+class ActivityTotal:
+    name: str
+    units: int = 0
+    cents: int = 0
+
+
+@dataclass
+class Preview:
+    month: dt.date
+    families: int = 0
+    invoices: int = 0
+    total_cents: int = 0
+    already_invoiced: int = 0
+    activities: dict[int, ActivityTotal] = field(default_factory=dict)
+    anomalies: list[tuple[Family, str, str]] = field(default_factory=list)
+
+
+def preview(month: dt.date, now: dt.datetime) -> Preview:
+    """What issuing `month` would give, written nowhere."""
+    ctx = context(month, now)
+    result = Preview(month)
+    result.already_invoiced = db.session.execute(select(func.count()).select_from(Invoice)
+                                                 .where(Invoice.month == month)).scalar_one()
+    ids = families_to_bill(month)
+    result.families = len(ids)
+    for fm in read_families(ids, ctx):
+        family_bill = bill(fm, ctx)
+        for code, what in family_bill.anomalies:
+            result.anomalies.append((fm.family, code, what))
+        if family_bill.lines:
+            result.invoices += 1
+            result.total_cents += family_bill.total_cents
+        for line in family_bill.lines:
+            total = result.activities.setdefault(line.activity_id, ActivityTotal(line.activity_name))
+            total.units += line.quantity
+            total.cents += line.amount_cents
+    return result
+
+
+# --------------------------------------------------------------------------- issuing
+
+
+def active_run() -> BillingRun | None:
+    return db.session.execute(select(BillingRun).where(BillingRun.active == 1)).scalar_one_or_none()
+
+
+def start(month: dt.date, due_date: dt.date, now: dt.datetime, *, actor_id: int | None = None) -> BillingRun:
+    """Open a run for `month` (committed), or take over the killed run of that month. RunRefused otherwise."""
+    if rules.next_month(month) > rules.month_start(now.astimezone(rules.PARIS).date()):
+        raise RunRefused("month_not_over")
+    current = active_run()
+    if current is not None:
+        return _take_over(current, month, now)
+    run = BillingRun(month=month, due_date=due_date, status="running", active=1, started_at=now, heartbeat_at=now,
+                     started_by_id=actor_id, families_total=len(families_to_bill(month)))
+    db.session.add(run)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another run started meanwhile
+        db.session.rollback()
+        raise RunRefused("running") from None
+    return run
+
+
+def _take_over(current: BillingRun, month: dt.date, now: dt.datetime) -> BillingRun:
+    if current.month != month or not rules.run_is_stale(current.heartbeat_at, now):
+        raise RunRefused("running")
+    # Only one process takes it over: the UPDATE matches the heartbeat it read.
+    taken = db.session.execute(update(BillingRun).where(BillingRun.id == current.id,
+                                                        BillingRun.heartbeat_at == current.heartbeat_at)
+                               .values(heartbeat_at=now)).rowcount
+    db.session.commit()
+    if not taken:
+        raise RunRefused("running")
+    db.session.refresh(current)
+    return current
+
+
+def execute(run_id: int, now: Callable[[], dt.datetime], *, stop_after: int | None = None,
+            commit_every: int = 1) -> BillingRun:
+    """Issue the run's invoices, then close the run. Each family's invoice, its number and the run's progress are
+    written together; the transaction is committed after every family (`commit_every` > 1 groups that many families
+    in a transaction, for engines where a commit costs a disk flush: a kill then loses the group, numbers included,
+    and the resumed run bills it). `stop_after` (tests, bench): stop as a killed process would, after that many
+    families, leaving the run active."""
+    run = db.session.get(BillingRun, run_id)
+    if run is None or run.active != 1:
+        raise RunRefused("finished")
+    month, due_date = run.month, run.due_date
+    ctx = context(month, now())
+    issued_year = now().astimezone(rules.PARIS).year
+    service.ensure_counter("invoice", issued_year)
+    db.session.commit()
+    grouped = commit_every > 1
+    done, pending = 0, []
+    for fm in read_families(families_to_bill(month), ctx):
+        if stop_after is not None and done >= stop_after:
+            _commit(pending)
+            return db.session.get(BillingRun, run_id)
+        family_bill = bill(fm, ctx)
+        moment = now()
+        values = {"families_done": BillingRun.families_done + 1, "heartbeat_at": moment}
+        invoice = None
+        try:
+            # Grouped: a savepoint per family, so one family's failure leaves the others of its group.
+            with db.session.begin_nested() if grouped else nullcontext():
+                if family_bill.lines:
+                    invoice = _invoice(fm.family, family_bill, (run_id, month, due_date), moment, issued_year)
+                    db.session.add(invoice)
+                    values.update(invoices_count=BillingRun.invoices_count + 1,
+                                  total_cents=BillingRun.total_cents + family_bill.total_cents)
+                db.session.execute(update(BillingRun).where(BillingRun.id == run_id).values(**values)
+                                   .execution_options(synchronize_session=False))
+                if not grouped:
+                    db.session.commit()
+        except IntegrityError:  # invoiced meanwhile by a run taken over twice: never twice, its number given back
+            if not grouped:
+                db.session.rollback()
+        else:
+            if invoice is not None:
+                pending.append(invoice)
+        done += 1
+        if not grouped or done % commit_every == 0:
+            _commit(pending)
+    _commit(pending)
+    db.session.execute(update(BillingRun).where(BillingRun.id == run_id)
+                       .values(status="done", active=None, finished_at=now(), heartbeat_at=now())
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    _announce(run_id, now())  # payments hook: facture dématérialisée
+    return db.session.get(BillingRun, run_id)
+
+
+def _announce(run_id: int, moment: dt.datetime) -> None:
+    """payments hook: e-mail the families who chose the facture en ligne (each invoice once); a failure is logged,
+    never undoes the run."""
+    from flask import current_app
+
+    from blueprints.payments import paperless
+
+    try:
+        paperless.notify_run(run_id, moment)
+    except Exception:  # the invoices are issued whatever the mail does
+        db.session.rollback()
+        current_app.logger.exception("facture en ligne: announcing run %s failed", run_id)
+
+
+def _commit(pending: list) -> None:
+    """Commit, then forget the invoices written (constant memory over a city's run)."""
+    db.session.commit()
+    for invoice in pending:
+        if invoice in db.session:
+            db.session.expunge(invoice)
+    pending.clear()
+
+
+def _invoice(family: FamilyInfo, family_bill: rules.FamilyBill, of_run: tuple[int, dt.date, dt.date],
+             moment: dt.datetime, year: int) -> Invoice:
+    from blueprints.billing import wording
+
+    address = "\n".join(x for x in (family.address, f"{family.postcode} {family.city}".strip()) if x)
+    run_id, month, due_date = of_run
+    invoice = Invoice(number=service.bump_number("invoice", year), family_id=family.id, month=month,
+                      run_id=run_id, issued_at=moment, due_date=due_date, total_cents=family_bill.total_cents,
+                      status="unpaid", family_name=family.name, address=address, quotient=family_bill.quotient,
+                      resident=service.family_is_resident(family))
+    invoice.lines = [
+        InvoiceLine(position=i, child_id=line.child_id, child_name=line.child_name, activity_id=line.activity_id,
+                    activity_name=line.activity_name, unit_label=line.unit_label, kind=line.kind,
+                    dates=",".join(d.isoformat() for d in sorted(line.dates)), quantity=line.quantity,
+                    unit_price_cents=line.unit_price_cents, amount_cents=line.amount_cents,
+                    pricing=wording.pricing_text(line.basis, line.band, line.effort_rate_millis,
+                                                 line.sibling_percent)[:200])
+        for i, line in enumerate(family_bill.lines)]
+    return invoice
+
+
+def run_month(month: dt.date, due_date: dt.date, now: Callable[[], dt.datetime], *,
+              actor_id: int | None = None, commit_every: int = 1) -> BillingRun:
+    """Start (or resume) and execute a run in this process (the `flask billing run` command, tests, bench)."""
+    run = start(month, due_date, now(), actor_id=actor_id)
+    return execute(run.id, now, commit_every=commit_every)
+
+
+def recent_runs(limit: int = 12) -> list[BillingRun]:
+    return list(db.session.execute(select(BillingRun).order_by(BillingRun.started_at.desc()).limit(limit)).scalars())

@@ -1,0 +1,126 @@
+"""The billing run (blueprints/billing/run.py): preview, issue, numbering without gaps, one run at a time, resume
+after a killed process without billing anyone twice, justified absences not billed, late cancellations and late
+bookings as the tariff says; the `flask billing` commands."""
+
+import datetime as dt
+
+import pytest
+from billing_world import BERNARD_TOTAL, MARTIN_TOTAL, NOV, NOW, build
+
+from blueprints.billing import run, service
+from models import BillingRun, Invoice, db
+
+
+@pytest.fixture
+def world(app, make_family, make_activity):
+    return build(app, make_family, make_activity)
+
+
+def clock():
+    return NOW
+
+
+def test_preview_totals_and_anomalies(world):
+    result = run.preview(NOV, NOW)
+    assert (result.families, result.invoices, result.total_cents) == (2, 2, MARTIN_TOTAL + BERNARD_TOTAL)
+    assert {t.name: (t.units, t.cents) for t in result.activities.values()} == {
+        "Restauration": (8, MARTIN_TOTAL + BERNARD_TOTAL)}
+    assert sorted((f.name, code) for f, code, _what in result.anomalies) == [("Bernard", "no_qf"),
+                                                                           ("Bernard", "no_tariff")]
+    assert db.session.query(Invoice).count() == 0
+
+
+def test_issue_builds_the_lines(world):
+    billing_run = run.run_month(NOV, dt.date(2026, 12, 31), clock)
+    assert (billing_run.status, billing_run.active, billing_run.invoices_count) == ("done", None, 2)
+    assert billing_run.total_cents == MARTIN_TOTAL + BERNARD_TOTAL
+    martin = db.session.query(Invoice).filter_by(family_id=world.martin.id).one()
+    assert martin.number == "F-2026-000001" and martin.total_cents == MARTIN_TOTAL and martin.quotient == 850
+    got = [(line.child_name, line.kind, line.dates, line.unit_price_cents, line.amount_cents) for line in martin.lines]
+    assert got == [
+        ("Hugo Martin", "booking", "2026-11-02,2026-11-03", 330, 660),
+        ("Hugo Martin", "late_booking", "2026-11-03", 150, 150),
+        ("Léa Martin", "booking", "2026-11-02,2026-11-03,2026-11-05", 297, 891),
+        ("Léa Martin", "unjustified_absence", "2026-11-09", 297, 297),
+    ]
+    assert martin.lines[2].pricing == "QF de 623 à 1\u202f000, réduction fratrie 10 %"
+    bernard = db.session.query(Invoice).filter_by(family_id=world.bernard.id).one()
+    assert bernard.number == "F-2026-000002" and bernard.quotient is None and bernard.total_cents == 350
+    assert bernard.lines[0].pricing == "QF non connu : tranche la plus haute"
+
+
+def test_a_month_is_billed_once_and_only_when_over(world):
+    run.run_month(NOV, dt.date(2026, 12, 31), clock)
+    again = run.run_month(NOV, dt.date(2026, 12, 31), clock)
+    assert again.invoices_count == 0 and db.session.query(Invoice).count() == 2
+    with pytest.raises(run.RunRefused) as refused:
+        run.start(dt.date(2026, 12, 1), dt.date(2027, 1, 31), NOW)
+    assert refused.value.code == "month_not_over"
+
+
+def test_second_run_refused_while_one_runs(world):
+    first = run.start(NOV, dt.date(2026, 12, 31), NOW)
+    with pytest.raises(run.RunRefused) as refused:
+        run.start(dt.date(2026, 10, 1), dt.date(2026, 12, 31), NOW)
+    assert refused.value.code == "running"
+    with pytest.raises(run.RunRefused):  # the same month, while its process is alive
+        run.start(NOV, dt.date(2026, 12, 31), NOW + dt.timedelta(minutes=4))
+    run.execute(first.id, clock)
+    assert run.active_run() is None
+
+
+def test_killed_run_is_resumed_without_billing_twice(world):
+    started = run.start(NOV, dt.date(2026, 12, 31), NOW)
+    run.execute(started.id, clock, stop_after=1)  # the process dies after the first family
+    db.session.expire_all()
+    assert db.session.query(Invoice).count() == 1 and run.active_run().id == started.id
+    later = NOW + dt.timedelta(minutes=10)
+    resumed = run.start(NOV, dt.date(2026, 12, 31), later)
+    assert resumed.id == started.id
+    finished = run.execute(resumed.id, lambda: later)
+    assert finished.active is None and finished.families_done == 2 and finished.invoices_count == 2
+    numbers = sorted(i.number for i in db.session.query(Invoice))
+    assert numbers == ["F-2026-000001", "F-2026-000002"]
+    assert db.session.query(BillingRun).count() == 1
+
+
+def test_invoice_is_immutable_credit_note_corrects_it(world):
+    run.run_month(NOV, dt.date(2026, 12, 31), clock)
+    invoice = db.session.query(Invoice).filter_by(family_id=world.martin.id).one()
+    service.issue_credit_note(invoice, invoice.family_id, 297, "Absence du 9 novembre justifiée après coup", NOW)
+    db.session.commit()
+    db.session.refresh(invoice)
+    assert invoice.total_cents == MARTIN_TOTAL and service.invoice_due_cents(invoice) == MARTIN_TOTAL - 297
+    assert service.family_balance(world.martin.id).due_cents == MARTIN_TOTAL - 297
+    ledger = service.family_ledger(world.martin.id)
+    assert [(e.kind, e.balance_cents) for e in ledger] == [("invoice", MARTIN_TOTAL),
+                                                          ("credit_note", MARTIN_TOTAL - 297)]
+
+
+def test_qf_changed_during_the_month_applies_next_month(world):
+    world.martin.quotient_familial, world.martin.qf_start_date = 1200, dt.date(2026, 11, 1)
+    world.app.config["CLOCK"] = lambda: dt.datetime(2026, 11, 20, 9, tzinfo=dt.timezone.utc)
+    db.session.commit()  # recorded on 20 November by the QF listener
+    world.app.config["CLOCK"] = clock
+    run.run_month(NOV, dt.date(2026, 12, 31), clock)
+    assert db.session.query(Invoice).filter_by(family_id=world.martin.id).one().quotient == 850
+
+
+def test_cli_run_and_preview(world):
+    runner = world.app.test_cli_runner()
+    preview = runner.invoke(args=["billing", "preview", "--month", "2026-11"])
+    assert preview.exit_code == 0, preview.output
+    assert "2 factures" in preview.output and "Famille Bernard" in preview.output
+    bad = runner.invoke(args=["billing", "run", "--month", "novembre"])
+    assert bad.exit_code != 0
+    result = runner.invoke(args=["billing", "run", "--month", "2026-11", "--due", "2026-12-31"])
+    assert result.exit_code == 0, result.output
+    assert "2 factures" in result.output
+    assert db.session.query(Invoice).count() == 2
+
+
+def test_grouped_commits_bill_the_same(world):
+    billing_run = run.run_month(NOV, dt.date(2026, 12, 31), clock, commit_every=50)
+    assert billing_run.invoices_count == 2 and billing_run.total_cents == MARTIN_TOTAL + BERNARD_TOTAL
+    runner = world.app.test_cli_runner()
+    assert runner.invoke(args=["billing", "run", "--month", "2026-11", "--commit-every", "0"]).exit_code != 0
