@@ -25,11 +25,17 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}  # as in the Makefile's `extract`
 
-# Agents' back office: French only (the brief of issue #9: parent-facing pages).
-AGENT_ONLY = ("blueprints/backoffice/", "templates/backoffice/")
-# Written in French whatever the page's language (mail.build_message), or never shown on a page.
-FRENCH_ONLY = ("blueprints/notify.py", "blueprints/auth/mails.py", "cli.py", "backups.py", "demo/", "bench/",
-               "tests/", "migrations/")
+# Agents' back office: French only (the brief of issue #9: parent-facing pages). Also the agents' pages kept outside
+# it: pointage and kitchen counts (attendance), CSV import (imports), two-factor login steps (agents only), the
+# administration's wording (roles, audit, statistics) and the forms only the back office uses (news, menus, pages).
+AGENT_ONLY = ("blueprints/backoffice/", "templates/backoffice/",
+              "blueprints/attendance/", "templates/attendance/", "blueprints/imports/", "templates/imports/",
+              "blueprints/twofactor/", "templates/twofactor/", "blueprints/admin/wording.py",
+              "blueprints/news/forms.py", "blueprints/menus/forms.py", "blueprints/pages/forms.py")
+# Written in French whatever the page's language (mail.build_message), or never shown on a page: the e-mail
+# subjects of the messagerie (messages/notify.py) and of the reminders (reminders/service.py, `flask reminders`).
+FRENCH_ONLY = ("blueprints/notify.py", "blueprints/auth/mails.py", "blueprints/messages/notify.py",
+               "blueprints/reminders/service.py", "cli.py", "backups.py", "demo/", "bench/", "tests/", "migrations/")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[sdif]")
 
 
