@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from models import utcnow
+from schema.base import utcnow
 
 PARIS = ZoneInfo("Europe/Paris")
 

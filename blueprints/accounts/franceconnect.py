@@ -133,7 +133,7 @@ def _associate(intent: str, sub: str, link: FranceConnectLink | None):
 
 
 def _sign_in(user: User) -> None:
-    """A fresh session with its own row, as after a password login (auth.views.start_session)."""
+    """A fresh session with its own row, as after a password login (auth.login.start_session)."""
     now = clock.now()
     user.previous_login_at, user.last_login_at = user.last_login_at, now
     session.clear()

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from functools import partial
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 import clock
 import mail
 from blueprints.auth import bp, devices, sessions, tokens
 from blueprints.auth.forms import EmailForm, LoginForm, SetPasswordForm
+from blueprints.auth.login import home_for, safe_next, start_session
 from blueprints.auth.mails import send_reset_link
 from blueprints.auth.password_policy import HINT, password_problem
 from blueprints.auth.passwords import hash_password, needs_rehash, verify_password
@@ -23,34 +23,6 @@ from extensions import limiter, submitted_email
 from models import User, db, normalize_email
 
 LOGIN_FAILED = _l("Adresse e-mail ou mot de passe incorrect.")
-
-
-def home_for(user: User) -> str:
-    return url_for("backoffice.index") if user.is_agent else url_for("family.dashboard")
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after login (no open redirect)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
-
-
-def start_session(user: User) -> None:
-    """Log `user` in on a fresh session with its own session row, and remember when they last came (shown on
-    "Mon accueil")."""
-    now = clock.now()
-    user.previous_login_at = user.last_login_at
-    user.last_login_at = now
-    session.clear()  # no session fixation: nothing from before the login survives
-    login_user(user)
-    sessions.open_session(user, now)
-    db.session.commit()
-    session.permanent = True
-    devices.remember(user.email)  # this browser may log in to this account even while its address is throttled
 
 
 @bp.before_app_request

@@ -23,8 +23,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
 from blueprints.forms import EmptyForm
-from blueprints.payments.gateway import Redirect
-from blueprints.payments.rules import BANK_RESULTS, BankAnswer
+from blueprints.payments.rules import BANK_RESULTS, BankAnswer, Redirect
 
 bp = Blueprint("fake_payfip", __name__, url_prefix="/banque-fictive")
 PARIS = ZoneInfo("Europe/Paris")

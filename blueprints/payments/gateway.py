@@ -15,11 +15,10 @@ from __future__ import annotations
 import decimal
 import os
 import re
-from dataclasses import dataclass
 
 from flask import current_app
 
-from blueprints.payments.rules import BANK_RESULTS, BankAnswer
+from blueprints.payments.rules import BANK_RESULTS, BankAnswer, Redirect
 
 BACKENDS = ("payfip_ws", "fake", "")
 NUMCLI = re.compile(r"^\d{6}$")
@@ -27,12 +26,6 @@ NUMCLI = re.compile(r"^\d{6}$")
 
 class GatewayError(Exception):
     """The bank could not be reached or refused the request (the parent is told to try again later)."""
-
-
-@dataclass(frozen=True)
-class Redirect:
-    idop: str
-    url: str
 
 
 def configure(app) -> None:

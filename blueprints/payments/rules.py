@@ -66,6 +66,14 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class Redirect:
+    """Where the bank's payment page waits for the parent: its operation id and the address to send them to."""
+
+    idop: str
+    url: str
+
+
+@dataclass(frozen=True)
 class BankAnswer:
     """What the bank says about an operation when asked (never what a notification claims)."""
 

@@ -20,7 +20,7 @@ import clock
 from blueprints import roles
 from blueprints.admin import twofactor, wording
 from blueprints.auth import devices
-from blueprints.auth.views import home_for, safe_next, start_session
+from blueprints.auth.login import home_for, safe_next, start_session
 from blueprints.htmx import render
 from blueprints.twofactor import bp
 from extensions import limiter
