@@ -27,15 +27,22 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}  #
 
 # Agents' back office: French only (the brief of issue #9: parent-facing pages). Also the agents' pages kept outside
 # it: pointage and kitchen counts (attendance), CSV import (imports), two-factor login steps (agents only), the
-# administration's wording (roles, audit, statistics) and the forms only the back office uses (news, menus, pages).
+# administration's wording (roles, audit, statistics), the forms only the back office uses (news, menus, pages),
+# billing's agents' pages (tariffs, billing runs, family accounts), the printed access letters and the payments block
+# of the back office's family page.
 AGENT_ONLY = ("blueprints/backoffice/", "templates/backoffice/",
               "blueprints/attendance/", "templates/attendance/", "blueprints/imports/", "templates/imports/",
               "blueprints/twofactor/", "templates/twofactor/", "blueprints/admin/wording.py",
-              "blueprints/news/forms.py", "blueprints/menus/forms.py", "blueprints/pages/forms.py")
+              "blueprints/news/forms.py", "blueprints/menus/forms.py", "blueprints/pages/forms.py",
+              "templates/billing/agents/", "blueprints/billing/tariffs.py", "blueprints/billing/runs.py",
+              "blueprints/billing/accounts.py", "templates/accounts/letters.html",
+              "templates/payments/_agent_family.html")
 # Written in French whatever the page's language (mail.build_message), or never shown on a page: the e-mail
-# subjects of the messagerie (messages/notify.py) and of the reminders (reminders/service.py, `flask reminders`).
+# subjects of the messagerie (messages/notify.py), of the reminders (reminders/service.py, `flask reminders`) and of
+# the account request's receipt (accounts/account_requests.py).
 FRENCH_ONLY = ("blueprints/notify.py", "blueprints/auth/mails.py", "blueprints/messages/notify.py",
-               "blueprints/reminders/service.py", "cli.py", "backups.py", "demo/", "bench/", "tests/", "migrations/")
+               "blueprints/reminders/service.py", "blueprints/accounts/account_requests.py",
+               "cli.py", "backups.py", "demo/", "bench/", "tests/", "migrations/")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[sdif]")
 
 
