@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from schema.base import UTCDateTime, db, utcnow
@@ -21,6 +21,7 @@ class ReminderPreference(db.Model):
     week_unbooked: Mapped[bool] = mapped_column(Boolean, default=True)
     certificate: Mapped[bool] = mapped_column(Boolean, default=True)
     document_expiring: Mapped[bool] = mapped_column(Boolean, default=True)
+    invoice_due: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

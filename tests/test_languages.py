@@ -283,6 +283,16 @@ def test_the_back_office_stays_french_without_the_switch(client, make_agent, log
     assert html_lang(home) == "en" and "Back office" in text_of(home)
 
 
+@pytest.mark.parametrize("path", ["/gestion/pointage", "/gestion/import/", "/gestion/facturation"])
+def test_every_agents_page_stays_french(client, make_agent, login_as, path):
+    """Not only the back office's blueprint: the pointage, the import and the agents' billing pages too."""
+    login_as(make_agent(role="admin"))
+    client.set_cookie("langue", "en")
+    page = client.get(path, headers=ENGLISH)
+    assert page.status_code == 200
+    assert html_lang(page) == "fr" and "lang-switch" not in page.get_data(as_text=True)
+
+
 def test_demarche_titles_and_document_types_read_in_english_while_they_are_the_defaults(app, client, make_family,
                                                                                       login_as):
     from blueprints.documents import service as documents

@@ -59,9 +59,10 @@ def test_pages_before_anything_is_written(world, client):
     for slug, words in (("services", "Accueil de loisirs : Le mercredi, de 7 h 30 à 18 h 30"),
                         ("ecoles", "École Jules-Ferry , 2 rue Haute"), ("reglement", "pas encore rédigée"),
                         ("programmes", "pas encore rédigée"),
-                        ("tarifs", "Les tarifs ne sont pas encore publiés sur le portail")):
+                        ("tarifs", "Le simulateur donne le prix de chaque créneau")):
         page = client.get(f"/infos/{slug}")
         assert page.status_code == 200 and words in text_of(page), slug
+    assert 'href="/tarifs/simulateur"' in client.get("/infos/tarifs").text  # the tariffs are data: the simulator
     assert client.get("/infos/inconnue").status_code == 404
     assert client.get("/infos/contact").status_code == 404  # its text is on /contact
 

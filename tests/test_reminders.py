@@ -11,7 +11,17 @@ import pytest
 from support import PASSWORD, csrf_from, enroll, outbox, text_of
 
 from blueprints.reminders import rules
-from models import Absence, Document, DocumentType, ReminderPreference, Reservation, SentReminder, db
+from models import (
+    Absence,
+    Document,
+    DocumentType,
+    Invoice,
+    Mandate,
+    ReminderPreference,
+    Reservation,
+    SentReminder,
+    db,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = dt.UTC
@@ -64,6 +74,18 @@ def test_document_due(state, replaced, due):
     assert rules.document_due(state, replaced) is due
 
 
+@pytest.mark.parametrize("today, left, by_debit, due", [
+    (D(2026, 12, 5), 4250, False, True),     # five days before the due date: the first day of the notice
+    (D(2026, 12, 4), 4250, False, False),    # six days before: too early
+    (D(2026, 12, 10), 4250, False, True),    # the due date itself
+    (D(2026, 12, 11), 4250, False, False),   # late: no longer a reminder of the due date
+    (D(2026, 12, 8), 0, False, False),       # paid
+    (D(2026, 12, 8), 4250, True, False),     # the direct debit collects it
+])
+def test_invoice_due(today, left, by_debit, due):
+    assert rules.invoice_due(today, D(2026, 12, 10), left, by_debit) is due
+
+
 def test_candidate_mondays_key_and_preferences():
     assert rules.candidate_mondays(D(2026, 11, 27)) == [D(2026, 11, 30), D(2026, 12, 7), D(2026, 12, 14)]
     assert rules.candidate_mondays(D(2026, 11, 30), 1) == [D(2026, 12, 7)]
@@ -71,6 +93,7 @@ def test_candidate_mondays_key_and_preferences():
     assert rules.wanted(None, "certificate")
     assert not rules.wanted(ReminderPreference(week_unbooked=True, certificate=False, document_expiring=True),
                             "certificate")
+    assert not rules.wanted(ReminderPreference(invoice_due=False), "invoice_due")
 
 
 # --------------------------------------------------------------------------- sending
@@ -185,6 +208,42 @@ def test_a_document_expiring_is_reminded_once_and_not_after_replacement(world, a
     assert "0 pièce(s)" in run(app)
 
 
+def _invoice(family_id, number, due_date, total=4250, month=D(2026, 10, 1)):
+    invoice = Invoice(number=number, family_id=family_id, month=month, issued_at=FRIDAY - dt.timedelta(days=20),
+                      due_date=due_date, total_cents=total, family_name="Martin")
+    db.session.add(invoice)
+    db.session.commit()
+    return invoice
+
+
+def test_an_invoice_due_soon_is_reminded_once_unless_a_direct_debit_collects_it(world, app, make_family):
+    fam, user, _lea, _unit = world
+    db.session.add(ReminderPreference(user_id=user.id, week_unbooked=False))
+    soon = _invoice(fam.id, "F-2026-000101", D(2026, 11, 30))
+    _invoice(fam.id, "F-2026-000102", D(2026, 12, 20), month=D(2026, 9, 1))  # later: not yet
+    other, other_user, _ = make_family("Bernard", children=("Chloé",))
+    db.session.add(ReminderPreference(user_id=other_user.id, week_unbooked=False))
+    db.session.add(Mandate(family_id=other.id, rum="RUM-TEST-1", holder="Bernard", iban="FR7630006000011234567890189",
+                           bic="AGRIFRPP", signed_on=D(2026, 9, 1), status="active"))
+    _invoice(other.id, "F-2026-000103", D(2026, 11, 30))  # collected by direct debit: no reminder
+    db.session.commit()
+    assert "1 facture(s) à échéance" in run(app)
+    (message,) = outbox(app)
+    assert message["To"] == user.email and "30 novembre 2026" in message["Subject"]
+    content = message.get_content()
+    assert "F-2026-000101" in content and "42,50" in content and f"/factures/{soon.id}" in content
+    assert "Bernard" not in content
+    assert "0 facture(s)" in run(app)
+
+
+def test_an_invoice_reminder_can_be_turned_off(world, app):
+    fam, user, _lea, _unit = world
+    db.session.add(ReminderPreference(user_id=user.id, week_unbooked=False, invoice_due=False))
+    _invoice(fam.id, "F-2026-000104", D(2026, 11, 30))
+    run(app)
+    assert outbox(app) == []
+
+
 # --------------------------------------------------------------------------- the preferences page
 
 
@@ -193,9 +252,9 @@ def test_the_family_turns_a_reminder_off(world, app, client):
     page = client.get("/connexion")
     client.post("/connexion", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.text)})
     page = client.get("/rappels")
-    assert page.text.count("checked") == 3
+    assert page.text.count("checked") == 4
     response = client.post("/rappels", data={"csrf_token": csrf_from(page.text), "certificate": "y",
-                                              "document_expiring": "y"})
+                                              "document_expiring": "y", "invoice_due": "y"})
     assert response.status_code == 302
     assert "Vos choix de rappels sont enregistrés." in text_of(client.get("/rappels"))
     preference = db.session.get(ReminderPreference, user.id)

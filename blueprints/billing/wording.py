@@ -8,17 +8,22 @@ import datetime as dt
 from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
+from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from blueprints.billing import rules
+from blueprints.languages import formats
 from blueprints.reservations.wording import MONTHS, format_long_date, format_time
 
 LOCALE = "fr_FR"
 
 
 def money(cents: int) -> str:
-    """ "3,30 €", "1 234,00 €", "-5,00 €" (Babel, French)."""
+    """ "3,30 €", "1 234,00 €", "-5,00 €" in French, "€3.30" on an English page (Babel, the page's language;
+    French outside a request: e-mails, PDFs made by commands)."""
+    if has_request_context():
+        return formats.money(cents)
     return format_currency(Decimal(cents) / 100, "EUR", locale=LOCALE)
 
 
@@ -178,6 +183,9 @@ QF_NEEDED = _l("Saisissez votre quotient familial, par exemple 850, ou choisisse
 
 
 def of_month(month: dt.date) -> str:
-    """ "de novembre 2026", "d'octobre 2026", "d'août 2027" (elided before a vowel)."""
+    """ "de novembre 2026", "d'octobre 2026", "d'août 2027" (elided before a vowel); on an English page the month
+    alone ("November 2026"), the English sentence brings its own preposition."""
+    if has_request_context() and formats.language() != "fr":
+        return formats.month_year(month)
     name = month_name(month)
     return f"d'{name}" if name[0] in "aeiouyéèâà" else f"de {name}"

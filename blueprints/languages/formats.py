@@ -26,7 +26,7 @@ def request_language() -> str:
     if not has_request_context():
         return rules.DEFAULT
     if "language" not in g:
-        if request.blueprint in rules.FRENCH_ONLY_BLUEPRINTS:
+        if rules.french_only(request.blueprint, request.path):
             g.language = rules.DEFAULT
         else:
             g.language = rules.choose(request.cookies.get(rules.COOKIE), request.accept_languages)

@@ -14,9 +14,17 @@ DEFAULT = "fr"
 LANGUAGES = {"fr": "Français", "en": "English"}
 BABEL_LOCALES = {"fr": "fr", "en": "en_GB"}
 COOKIE = "langue"
-# The agents' back office is written for the service Enfance only: always French, without the switch.
-FRENCH_ONLY_BLUEPRINTS = frozenset({"backoffice"})
+# The agents' pages are written for the service Enfance only: always French, without the switch. That is every page
+# under /gestion (the back office, the pointage, the import, the agents' billing pages) and the agents' two-factor
+# login step.
+FRENCH_ONLY_BLUEPRINTS = frozenset({"backoffice", "attendance", "imports", "twofactor"})
+AGENTS_PREFIX = "/gestion"
 COOKIE_MAX_AGE = 365 * 24 * 3600  # a year: the choice outlives the session, no account needed
+
+
+def french_only(blueprint: str | None, path: str) -> bool:
+    """Is this page one of the agents' (always French)?"""
+    return blueprint in FRENCH_ONLY_BLUEPRINTS or path == AGENTS_PREFIX or path.startswith(AGENTS_PREFIX + "/")
 
 
 def primary(tag: str) -> str:

@@ -23,7 +23,7 @@ def switch(code: str):
 def page_language():
     """<html lang> and the switch's links, on every page (an e-mail rendered by a command has no request)."""
     current = formats.language()
-    french_only = not has_request_context() or request.blueprint in rules.FRENCH_ONLY_BLUEPRINTS
+    french_only = not has_request_context() or rules.french_only(request.blueprint, request.path)
     offered = [] if french_only else rules.others(current)
     return {"page_language": current, "language_names": rules.LANGUAGES, "other_languages": offered}
 

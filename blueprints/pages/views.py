@@ -35,6 +35,7 @@ def show(slug: str):
                                                    ).scalars().all()
     if slug == "tarifs":
         context["tariffs_missing"] = not billing_exists()
+        context["simulator"] = billing_exists()  # the tariffs as data: the simulator gives the price of each unit
     return render("pages/page.html", **context)
 
 

@@ -20,4 +20,5 @@ def send_command(notice_days: int):
     with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
         sent = service.send_due(clock.now(), notice_days)
     click.echo(f"Rappels envoyés : {sent['week_unbooked']} semaine(s) non réservée(s), {sent['certificate']} "
-               f"justificatif(s) d'absence, {sent['document_expiring']} pièce(s) qui expire(nt).")
+               f"justificatif(s) d'absence, {sent['document_expiring']} pièce(s) qui expire(nt), "
+               f"{sent['invoice_due']} facture(s) à échéance.")

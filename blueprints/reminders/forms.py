@@ -12,3 +12,4 @@ class PreferencesForm(FlaskForm):
                                     "date limite de réservation"))
     certificate = BooleanField(_l("Le justificatif d'une absence est attendu et le délai se termine bientôt"))
     document_expiring = BooleanField(_l("Une pièce justificative expire dans moins d'un mois"))
+    invoice_due = BooleanField(_l("Une facture arrive à échéance dans quelques jours et n'est pas encore payée"))

@@ -7,6 +7,8 @@
   CERTIFICATE_NOTICE before the end of its window until that end.
 - Document expiring: a validated document whose state is "expiring" (documents/rules.py) is reminded once per
   validity end (a newer document is a new thing to remind).
+- Invoice due: an issued invoice with something left to pay, not collected by direct debit, is reminded from
+  INVOICE_NOTICE_DAYS days before its due date until that date (once per invoice).
 - Each is sent once per thing and per login (`key`), to the logins that did not turn that kind off.
 """
 
@@ -14,10 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-REMINDER_KINDS = ("week_unbooked", "certificate", "document_expiring")
+REMINDER_KINDS = ("week_unbooked", "certificate", "document_expiring", "invoice_due")
 WEEK_NOTICE_DAYS = 3
 WEEKS_AHEAD = 3
 CERTIFICATE_NOTICE = dt.timedelta(hours=24)
+INVOICE_NOTICE_DAYS = 5
 
 
 def candidate_mondays(today: dt.date, weeks: int = WEEKS_AHEAD) -> list[dt.date]:
@@ -45,6 +48,15 @@ def certificate_due(now: dt.datetime, awaited: bool, billable: bool, deadline: d
 def document_due(document_state: str, replaced: bool) -> bool:
     """Remind a document that expires soon and was not replaced yet."""
     return document_state == "expiring" and not replaced
+
+
+def invoice_due(today: dt.date, due_date: dt.date, left_cents: int, by_direct_debit: bool,
+                notice_days: int = INVOICE_NOTICE_DAYS) -> bool:
+    """Remind an invoice with something left to pay that no direct debit will collect, from `notice_days` days
+    before its due date until that date (after it, the invoice is late: the régie's reminders take over)."""
+    if left_cents <= 0 or by_direct_debit:
+        return False
+    return due_date - dt.timedelta(days=notice_days) <= today <= due_date
 
 
 def key(kind: str, subject: str, user_id: int) -> str:

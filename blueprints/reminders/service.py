@@ -31,6 +31,8 @@ from models import (
     Document,
     DocumentType,
     Enrollment,
+    Invoice,
+    Mandate,
     Period,
     Person,
     ReminderPreference,
@@ -147,8 +149,40 @@ def documents_due(now: dt.datetime) -> list[Due]:
     return due
 
 
+def invoices_due(now: dt.datetime) -> list[Due]:
+    """Invoices with something left to pay, due within notice, that no direct debit will collect (a family with an
+    active mandate, or an invoice already in a debit file)."""
+    from blueprints.billing import service as billing
+    from blueprints.billing import wording as billing_wording
+    from blueprints.payments import debits
+
+    today = now.astimezone(booking_rules.PARIS).date()
+    invoices = list(db.session.execute(
+        select(Invoice).where(Invoice.status == "unpaid", Invoice.due_date >= today,
+                              Invoice.due_date <= today + dt.timedelta(days=rules.INVOICE_NOTICE_DAYS))
+        .order_by(Invoice.due_date, Invoice.id)).scalars())
+    if not invoices:
+        return []
+    mandated = set(db.session.execute(select(Mandate.family_id).where(
+        Mandate.family_id.in_({i.family_id for i in invoices}), Mandate.status == "active")).scalars())
+    scheduled = debits.scheduled_for(i.id for i in invoices)
+    due = []
+    for invoice in invoices:
+        left = billing.invoice_due_cents(invoice)
+        by_debit = invoice.family_id in mandated or invoice.id in scheduled
+        if rules.invoice_due(today, invoice.due_date, left, by_debit):
+            due.append(Due("invoice_due", invoice.family_id, f"{invoice.id}:{invoice.due_date.isoformat()}",
+                           _("Rappel : facture à régler avant le %(date)s",
+                             date=booking_wording.format_long_date(invoice.due_date)),
+                           "reminders/mail_invoice", {
+                               "number": invoice.number, "amount": billing_wording.money(left),
+                               "until": booking_wording.format_long_date(invoice.due_date),
+                               "link": mail.external_url("billing.my_invoice", invoice_id=invoice.id)}))
+    return due
+
+
 def all_due(now: dt.datetime, notice_days: int = rules.WEEK_NOTICE_DAYS) -> list[Due]:
-    return weeks_due(now, notice_days) + certificates_due(now) + documents_due(now)
+    return weeks_due(now, notice_days) + certificates_due(now) + documents_due(now) + invoices_due(now)
 
 
 # --------------------------------------------------------------------------- sending

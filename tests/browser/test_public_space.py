@@ -164,7 +164,10 @@ def test_the_public_pages_and_their_editor(page, new_page):
         page.get_by_role("main").get_by_role("link", name=name, exact=True).click()
         expect(page.locator("h1")).to_have_text(heading)
         check_page(page)
-    expect(page.locator("main")).to_contain_text("Les tarifs ne sont pas encore publiés sur le portail")
+    expect(page.locator("main")).to_contain_text("Le simulateur donne le prix de chaque créneau")
+    page.get_by_role("link", name="Simuler le prix de vos réservations").click()
+    expect(page.locator("h1")).to_contain_text("Simul")
+    check_page(page)
     page.goto("/infos/reglement")
     with page.expect_download() as download:
         page.get_by_role("link", name="Règlement intérieur 2026-2027").click()
