@@ -9,24 +9,29 @@ from collections import defaultdict
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 import mail
 from blueprints.reservations import rules, service, wording
-from models import Person, User, db
+from models import NotificationPreference, Person, User, db
 
 
-def family_addresses(family_id: int) -> list[str]:
-    """The e-mail address of every active login of the family."""
-    return list(db.session.execute(
-        select(User.email).where(User.family_id == family_id, User.active.is_(True)).order_by(User.id)
-    ).scalars())
+def family_addresses(family_id: int, kind: str | None = None) -> list[str]:
+    """The e-mail address of every active login of the family; with `kind` ("invoices", "reminders", "news"), only
+    the logins that did not turn that kind of e-mail off in "Mon espace" (blueprints/accounts)."""
+    query = select(User.email).where(User.family_id == family_id, User.active.is_(True))
+    if kind is not None:
+        query = query.where(~exists().where(NotificationPreference.user_id == User.id,
+                                            NotificationPreference.kind == kind,
+                                            NotificationPreference.enabled.is_(False)))
+    return list(db.session.execute(query.order_by(User.id)).scalars())
 
 
-def mail_family(family_id: int, subject: str, template: str, **context) -> int:
-    """Send `template` to every active login of the family; returns how many e-mails left."""
+def mail_family(family_id: int, subject: str, template: str, kind: str | None = None, **context) -> int:
+    """Send `template` to every active login of the family (that wants `kind`, if given); returns how many e-mails
+    left."""
     sent = 0
-    for address in family_addresses(family_id):
+    for address in family_addresses(family_id, kind):
         try:
             mail.send(address, subject, template, **context)
             sent += 1

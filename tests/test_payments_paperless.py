@@ -13,7 +13,7 @@ from support import outbox, text_of
 
 from blueprints.billing import run
 from blueprints.payments import paperless
-from models import Invoice, InvoiceMail, InvoicePreference, db
+from models import Invoice, InvoiceMail, InvoicePreference, NotificationPreference, db
 
 SUBJECT = "Votre nouvelle facture est disponible"
 
@@ -68,6 +68,15 @@ def test_the_run_mails_opted_in_families_once_and_the_others_are_printed(client,
     assert bernard_invoice.number in text_of(page) and martin_invoice.number not in text_of(page)
     assert "1 facture à imprimer pour novembre 2026" in text_of(page)
     assert client.get("/gestion/factures-papier?mois=n'importe").status_code == 200
+
+
+def test_a_login_that_turned_invoice_emails_off_gets_none(world, app):
+    """"Mon espace › Préférences de notification › Factures" off: that login is not e-mailed."""
+    paperless.set_choice(world.martin, True, NOW)
+    db.session.add(NotificationPreference(user_id=world.martin_user.id, kind="invoices", enabled=False))
+    db.session.commit()
+    run.run_month(NOV, dt.date(2026, 12, 31), lambda: NOW)
+    assert [m for m in outbox(app) if m["Subject"] == SUBJECT] == []
 
 
 def test_a_mail_failure_leaves_the_run_done(world, app, monkeypatch):

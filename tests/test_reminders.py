@@ -17,6 +17,7 @@ from models import (
     DocumentType,
     Invoice,
     Mandate,
+    NotificationPreference,
     ReminderPreference,
     Reservation,
     SentReminder,
@@ -234,6 +235,15 @@ def test_an_invoice_due_soon_is_reminded_once_unless_a_direct_debit_collects_it(
     assert "F-2026-000101" in content and "42,50" in content and f"/factures/{soon.id}" in content
     assert "Bernard" not in content
     assert "0 facture(s)" in run(app)
+
+
+def test_reminders_turned_off_in_mon_espace_are_not_sent(world, app):
+    """"Mon espace › Préférences de notification › Rappels" off silences every reminder of that login."""
+    _fam, user, _lea, _unit = world
+    db.session.add(NotificationPreference(user_id=user.id, kind="reminders", enabled=False))
+    db.session.commit()
+    assert "0 semaine(s)" in run(app)
+    assert outbox(app) == []
 
 
 def test_an_invoice_reminder_can_be_turned_off(world, app):

@@ -71,7 +71,7 @@ def notify_issued(invoice_ids, now: dt.datetime) -> int:
             db.session.rollback()
             continue  # already announced
         if mail_family(invoice.family_id, _("Votre nouvelle facture est disponible"), "payments/mail_invoice",
-                       link=_invoice_link(invoice.id)):
+                       kind="invoices", link=_invoice_link(invoice.id)):
             claim.sent_at = now
             db.session.commit()
             sent += 1

@@ -33,6 +33,7 @@ from models import (
     Enrollment,
     Invoice,
     Mandate,
+    NotificationPreference,
     Period,
     Person,
     ReminderPreference,
@@ -216,10 +217,13 @@ def send_due(now: dt.datetime, notice_days: int = rules.WEEK_NOTICE_DAYS) -> dic
     """Send every reminder due at `now` once per login that wants it; returns how many of each kind left."""
     due = all_due(now, notice_days)
     logins = _logins({d.family_id for d in due}) if due else {}
+    # "Rappels" turned off as a whole in "Mon espace" (blueprints/accounts) silences every kind.
+    no_reminders = set(db.session.execute(select(NotificationPreference.user_id).where(
+        NotificationPreference.kind == "reminders", NotificationPreference.enabled.is_(False))).scalars())
     sent = {kind: 0 for kind in rules.REMINDER_KINDS}
     for reminder in due:
         for user, preference in logins.get(reminder.family_id, []):
-            if not rules.wanted(preference, reminder.kind):
+            if not rules.wanted(preference, reminder.kind) or user.id in no_reminders:
                 continue
             reminder_key = rules.key(reminder.kind, reminder.subject, user.id)
             if not _claim(reminder_key, user.id, reminder.kind, now):
