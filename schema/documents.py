@@ -82,9 +82,10 @@ class Document(db.Model):
     child: Mapped[Optional["Person"]] = relationship("Person")  # noqa: F821
     uploaded_by: Mapped[Optional["User"]] = relationship("User", foreign_keys=[uploaded_by_id])  # noqa: F821
     reviewed_by: Mapped[Optional["User"]] = relationship("User", foreign_keys=[reviewed_by_id])  # noqa: F821
+    # Not passive: SQLite does not enforce the ON DELETE CASCADE (foreign keys are off there), and it reuses the id
+    # of a deleted last row, so pages left behind would collide with the next document's pages.
     files: Mapped[list["DocumentFile"]] = relationship(
-        back_populates="document", order_by="DocumentFile.position", cascade="all, delete-orphan",
-        passive_deletes=True)
+        back_populates="document", order_by="DocumentFile.position", cascade="all, delete-orphan")
 
     __table_args__ = (
         CheckConstraint("status IN (%s)" % ",".join(f"'{s}'" for s in DOCUMENT_STATUSES), name="status"),
