@@ -167,9 +167,10 @@ def invoices_due(now: dt.datetime) -> list[Due]:
     mandated = set(db.session.execute(select(Mandate.family_id).where(
         Mandate.family_id.in_({i.family_id for i in invoices}), Mandate.status == "active")).scalars())
     scheduled = debits.scheduled_for(i.id for i in invoices)
+    settled = billing.invoice_settled_cents(i.id for i in invoices)  # two queries for all, not two per invoice
     due = []
     for invoice in invoices:
-        left = billing.invoice_due_cents(invoice)
+        left = max(invoice.total_cents - settled[invoice.id], 0)
         by_debit = invoice.family_id in mandated or invoice.id in scheduled
         if rules.invoice_due(today, invoice.due_date, left, by_debit):
             due.append(Due("invoice_due", invoice.family_id, f"{invoice.id}:{invoice.due_date.isoformat()}",
