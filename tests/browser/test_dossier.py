@@ -46,7 +46,7 @@ def _demo_day(live_server):
 
 RESTORED = ("procedure_attachment", "procedure_event", "procedure_request", "procedure_counter", "child_health",
             "authorisation", "enrollment")
-GROWING = ("document", "family_change", "health_access", "person")
+GROWING = ("document_file", "document", "family_change", "health_access", "person")
 
 
 @pytest.fixture(autouse=True)
