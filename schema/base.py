@@ -10,13 +10,14 @@ key their per-process caches on that row (`config_key()`): a process sees a chan
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
 from itertools import chain
 from types import SimpleNamespace
 from typing import Optional
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, String, event, insert, select, update
+from sqlalchemy import CheckConstraint, DateTime, Engine, Integer, MetaData, String, event, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -34,6 +35,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_enforces_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite checks foreign keys and applies ON DELETE CASCADE / SET NULL only when asked, per connection: ask, so
+    that the embedded engine keeps the same integrity as PostgreSQL (rows left behind by a delete, with SQLite reusing
+    the last id, once made a family's next document collide with a deleted one's pages). Migrations turn it off
+    while they run (migrations/env.py: SQLite rebuilds a table to alter it, and dropping the old copy would cascade)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
 
 
 def commune_settings():
