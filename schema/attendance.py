@@ -16,8 +16,9 @@ ATTENDANCE_STATUSES = ("present", "absent")
 
 class Attendance(db.Model):
     """One mark of the pointage: the child was present or absent on that unit that day. One row per child, unit and
-    day (a second mark updates it: marks are idempotent). `booked`: the child had a booking when marked (a child
-    present without one is billed by the tariff rule once billing exists)."""
+    day (a second mark updates it: marks are idempotent). `booked`: the child had a booking when marked. Billing reads
+    the marks (blueprints/billing/rules.apply_attendance): present without a booking is billed at the tariff's
+    "no_booking" rule, absent on a reserved day nobody cancelled at its "unjustified_absence" rule."""
 
     __tablename__ = "attendance"
     id: Mapped[int] = mapped_column(primary_key=True)

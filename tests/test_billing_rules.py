@@ -211,6 +211,49 @@ def test_unjustified_absence_without_penalty_rule_pays_the_price():
     assert [(line.kind, line.amount_cents) for line in bill.lines] == [("unjustified_absence", 330)]
 
 
+D2, D3, D5 = dt.date(2026, 11, 2), dt.date(2026, 11, 3), dt.date(2026, 11, 5)
+
+
+@pytest.mark.parametrize("state, mark, billed", [
+    ("reserved", None, [("reserved", D2)]),  # no attendance taken: the reservation counts
+    ("reserved", "present", [("reserved", D2)]),
+    ("reserved", "absent", [("absent", D2)]),  # nobody signalled the absence
+    ("absent", "absent", [("absent", D2)]),
+    ("absent", "present", [("absent", D2)]),  # the family's signalled absence stays as they left it
+    ("justified", "absent", [("justified", D2)]),
+    ("justified", "present", [("justified", D2), ("unbooked", D2)]),  # came after all: a presence without booking
+    ("waiting", "present", [("waiting", D2), ("unbooked", D2)]),  # a waiting list is not a booking
+    (None, "present", [("unbooked", D2)]),
+    (None, "absent", []),  # marked absent, never booked: nothing
+])
+def test_attendance_corrects_the_bookings(state, mark, billed):
+    bookings = [booking(D2, state=state)] if state else []
+    marks = [booking(D2, state=mark, late=True)] if mark else []
+    got = rules.apply_attendance(bookings, marks)
+    assert [(b.state, b.date) for b in got] == billed
+    assert not any(b.late for b in got if b.state == "unbooked")
+
+
+def test_attendance_marks_another_unit_or_child_are_not_this_booking():
+    got = rules.apply_attendance([booking(D2)], [booking(D2, unit=11, state="present"),
+                                                 booking(D2, child=2, state="absent"), booking(D3, state="absent")])
+    assert [(b.child_id, b.unit_id, b.date, b.state) for b in got] == [(1, 10, D2, "reserved"), (1, 11, D2, "unbooked")]
+
+
+@pytest.mark.parametrize("penalties, amounts", [
+    ((), [("booking", 330), ("no_booking", 330)]),  # no rule: the price
+    ((Penalty("no_booking", 200, 100),), [("booking", 330), ("no_booking", 530)]),  # price + 2,00 €
+    ((Penalty("no_booking", 500, 0),), [("booking", 330), ("no_booking", 500)]),  # a fixed price
+])
+def test_presence_without_booking_is_billed_at_its_penalty(penalties, amounts):
+    t = TariffRule(**{**GRID.__dict__, "penalties": penalties})
+    bookings = rules.apply_attendance([booking(D2), booking(D5, state="waiting")],
+                                      [booking(D2, state="present"), booking(D5, state="present")])
+    bill = rules.bill_family(bookings, [t], HISTORY, NOV, NOW)
+    assert [(line.kind, line.amount_cents) for line in bill.lines] == amounts
+    assert bill.lines[-1].dates == [D5]
+
+
 def test_late_booking_surcharge_and_siblings_and_pai():
     t = TariffRule(**{**GRID.__dict__, "sibling2_percent": 50, "pai_price_cents": 120,
                       "penalties": (Penalty("late_booking", 150, 0),)})

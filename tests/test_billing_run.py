@@ -49,6 +49,34 @@ def test_issue_builds_the_lines(world):
     assert bernard.lines[0].pricing == "QF non connu : tranche la plus haute"
 
 
+def test_attendance_lists_bill_unsignalled_absences_and_presences_without_booking(world, make_family):
+    """The pointage corrects the month where it was taken: Léa marked absent on a reserved day nobody cancelled pays
+    the unjustified-absence rule, and a child of another family marked present without any booking is billed (with
+    no "no_booking" rule in this tariff: the price); that family gets an invoice although it booked nothing."""
+    from models import Attendance, QuotientRecord
+
+    moreau, _user, (tom,) = make_family(name="Moreau", children=("Tom",))
+    db.session.add(QuotientRecord(family_id=moreau.id, quotient=500, source="CAF", start_date=dt.date(2026, 9, 1),
+                                  recorded_at=dt.datetime(2026, 9, 2, 8, tzinfo=dt.timezone.utc)))
+    db.session.add_all([
+        Attendance(child_id=world.lea.id, unit_id=world.meal.id, date=dt.date(2026, 11, 5), status="absent"),
+        Attendance(child_id=world.lea.id, unit_id=world.meal.id, date=dt.date(2026, 11, 2), status="present"),
+        Attendance(child_id=tom.id, unit_id=world.meal.id, date=dt.date(2026, 11, 3), status="present",
+                   booked=False),
+        Attendance(child_id=tom.id, unit_id=world.meal.id, date=dt.date(2026, 11, 6), status="absent"),
+    ])
+    db.session.commit()
+    assert run.families_to_bill(NOV) == sorted([world.martin.id, world.bernard.id, moreau.id])
+    run.run_month(NOV, dt.date(2026, 12, 31), clock)
+    martin = db.session.query(Invoice).filter_by(family_id=world.martin.id).one()
+    lea = [(line.kind, line.dates) for line in martin.lines if line.child_name == "Léa Martin"]
+    assert lea == [("booking", "2026-11-02,2026-11-03"), ("unjustified_absence", "2026-11-05,2026-11-09")]
+    assert martin.total_cents == MARTIN_TOTAL  # the unjustified absence is billed 100 % here
+    tom_invoice = db.session.query(Invoice).filter_by(family_id=moreau.id).one()
+    assert [(line.kind, line.dates, line.amount_cents) for line in tom_invoice.lines] == [
+        ("no_booking", "2026-11-03", 100)]
+
+
 def test_a_month_is_billed_once_and_only_when_over(world):
     run.run_month(NOV, dt.date(2026, 12, 31), clock)
     again = run.run_month(NOV, dt.date(2026, 12, 31), clock)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
@@ -298,7 +298,7 @@ class Line:
     activity_id: int
     activity_name: str
     unit_label: str
-    kind: str  # booking | pai | late_booking | unjustified_absence
+    kind: str  # booking | pai | late_booking | unjustified_absence | no_booking
     unit_price_cents: int
     basis: str
     band: Band | None
@@ -327,7 +327,29 @@ class FamilyBill:
         return sum(line.amount_cents for line in self.lines)
 
 
-LINE_ORDER = {"booking": 0, "pai": 1, "late_booking": 2, "unjustified_absence": 3}
+LINE_ORDER = {"booking": 0, "pai": 1, "late_booking": 2, "unjustified_absence": 3, "no_booking": 4}
+# Booking states that cost something: reserved, absent (not cancelled in time, not justified), and "unbooked" (present
+# on the attendance list without a booking).
+CHARGED = ("reserved", "absent", "unbooked")
+
+
+def apply_attendance(bookings: Sequence[Booking], marks: Sequence[Booking]) -> list[Booking]:
+    """The month's bookings as the attendance list (pointage) corrects them, where it was taken. `marks` are the
+    attendance marks as bookings whose state is the mark ("present" or "absent"). A reserved day marked absent is an
+    absence nobody signalled ("absent": not cancelled, not justified); a child marked present without a reservation
+    or with one that does not count (waiting list, cancelled, justified absence) is "unbooked". A reservation
+    already signalled absent or justified stays as the family or the agent left it."""
+    marked = {(m.child_id, m.unit_id, m.date): m for m in marks}
+    result = []
+    for b in bookings:
+        mark = marked.get((b.child_id, b.unit_id, b.date))
+        if mark is not None and mark.state == "absent" and b.state == "reserved":
+            b = replace(b, state="absent")
+        result.append(b)
+    charged = {(b.child_id, b.unit_id, b.date) for b in bookings if b.state in ("reserved", "absent")}
+    result.extend(replace(m, state="unbooked", late=False) for key, m in marked.items()
+                  if m.state == "present" and key not in charged)
+    return result
 
 
 def sibling_ranks(bookings: Sequence[Booking]) -> dict[tuple[int, int], int]:
@@ -335,7 +357,7 @@ def sibling_ranks(bookings: Sequence[Booking]) -> dict[tuple[int, int], int]:
     first (birth date, then id)."""
     per_activity: dict[int, dict[int, tuple]] = defaultdict(dict)
     for b in bookings:
-        if b.state in ("reserved", "absent"):
+        if b.state in CHARGED:
             per_activity[b.activity_id][b.child_id] = (b.birth_date or dt.date.min, b.child_id)
     ranks = {}
     for activity_id, children in per_activity.items():
@@ -348,7 +370,8 @@ def bill_family(bookings: Sequence[Booking], tariffs: Sequence[TariffRule], hist
                 month: dt.date, now: dt.datetime, *, resident: bool = True) -> FamilyBill:
     """The invoice lines of a family for `month`: one line per child, activity, unit, kind and unit price, with its
     dates. Reserved days are billed; justified absences and waiting lists are not; an unjustified absence is billed
-    at the tariff's "unjustified_absence" penalty (the full price when the tariff has none); a late booking adds the
+    at the tariff's "unjustified_absence" penalty (the full price when the tariff has none), a presence without
+    booking ("unbooked", see apply_attendance) at its "no_booking" penalty (the same way); a late booking adds the
     "late_booking" surcharge. Days without a tariff are not billed and reported as anomalies ("no_tariff"); a family
     without QF is priced at the highest band and reported ("no_qf")."""
     history = list(history)
@@ -356,7 +379,7 @@ def bill_family(bookings: Sequence[Booking], tariffs: Sequence[TariffRule], hist
     ranks = sibling_ranks(bookings)
     lines: dict[tuple, Line] = {}
     anomalies: set[tuple[str, str]] = set()
-    billable = [b for b in bookings if b.state in ("reserved", "absent") and month_start(b.date) == month_start(month)]
+    billable = [b for b in bookings if b.state in CHARGED and month_start(b.date) == month_start(month)]
     if billable and quotient is None:
         anomalies.add(("no_qf", ""))
 
@@ -383,9 +406,10 @@ def bill_family(bookings: Sequence[Booking], tariffs: Sequence[TariffRule], hist
         except NoPrice:
             anomalies.add(("no_price", f"{b.activity_name} – {b.unit_label}"))
             continue
-        if b.state == "absent":
-            charged = penalty_cents(t, "unjustified_absence", quote.price_cents)
-            add(b, "unjustified_absence", quote.price_cents if charged is None else charged, quote, t)
+        if b.state in ("absent", "unbooked"):
+            kind = "unjustified_absence" if b.state == "absent" else "no_booking"
+            charged = penalty_cents(t, kind, quote.price_cents)
+            add(b, kind, quote.price_cents if charged is None else charged, quote, t)
             continue
         add(b, "pai" if quote.basis == "pai" else "booking", quote.price_cents, quote, t)
         if b.late:

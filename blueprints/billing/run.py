@@ -27,6 +27,7 @@ from blueprints.billing import rules, service
 from blueprints.reservations import rules as booking_rules
 from models import (
     Activity,
+    Attendance,
     BillingRun,
     ChildHealth,
     DeadlinePolicy,
@@ -85,14 +86,17 @@ def context(month: dt.date, now: dt.datetime) -> MonthContext:
 
 
 def families_to_bill(month: dt.date, *, skip_invoiced: bool = True) -> list[int]:
-    """Ids of the families with a reservation in `month` (reserved, absent or justified), without an invoice for
-    that month when `skip_invoiced`."""
+    """Ids of the families with a reservation in `month` (reserved, absent or justified) or a child marked present
+    on an attendance list, without an invoice for that month when `skip_invoiced`."""
     end = rules.month_end(month)
-    query = (select(Person.family_id).join(Reservation, Reservation.child_id == Person.id)
-             .where(Reservation.date.between(month, end), Reservation.state.in_(BILLABLE)).distinct())
+    booked = (select(Person.family_id).join(Reservation, Reservation.child_id == Person.id)
+              .where(Reservation.date.between(month, end), Reservation.state.in_(BILLABLE)))
+    present = (select(Person.family_id).join(Attendance, Attendance.child_id == Person.id)
+               .where(Attendance.date.between(month, end), Attendance.status == "present"))
     if skip_invoiced:
-        query = query.where(~exists().where(and_(Invoice.family_id == Person.family_id, Invoice.month == month)))
-    return sorted(db.session.execute(query).scalars())
+        not_invoiced = ~exists().where(and_(Invoice.family_id == Person.family_id, Invoice.month == month))
+        booked, present = booked.where(not_invoiced), present.where(not_invoiced)
+    return sorted(set(db.session.execute(booked.union(present)).scalars()))
 
 
 @dataclass(frozen=True)
@@ -122,30 +126,42 @@ def read_families(family_ids: list[int], ctx: MonthContext) -> Iterator[FamilyMo
         families = {f.id: FamilyInfo(f.id, f.name, f.dossier_number, f.address, f.postcode, f.city)
                     for f in db.session.execute(select(Family.id, Family.name, Family.dossier_number, Family.address,
                                                        Family.postcode, Family.city).where(Family.id.in_(ids)))}
-        rows = db.session.execute(
-            select(Reservation.child_id, Reservation.date, Reservation.state, Reservation.requested_at,
-                   Reservation.unit_id, Unit.activity_id, Unit.label, Unit.slot, Unit.position, Activity.name,
-                   Person.family_id, Person.first_name, Person.last_name, Person.birth_date, ChildHealth.pai,
-                   ChildHealth.diet)
-            .join(Unit, Unit.id == Reservation.unit_id).join(Activity, Activity.id == Unit.activity_id)
-            .join(Person, Person.id == Reservation.child_id)
-            .outerjoin(ChildHealth, ChildHealth.child_id == Person.id)
-            .where(Person.family_id.in_(ids), Reservation.date.between(ctx.month, end),
-                   Reservation.state.in_(BILLABLE))
-        ).all()
         per_family: dict[int, list[rules.Booking]] = defaultdict(list)
-        for r in rows:
+        for r in db.session.execute(_rows_of(Reservation, ids, ctx.month, end, Reservation.state.in_(BILLABLE),
+                                             Reservation.state, Reservation.requested_at)):
             deadline = ctx.booking_deadline(r.activity_id, r.date)
-            per_family[r.family_id].append(rules.Booking(
-                child_id=r.child_id, child_name=f"{r.first_name} {r.last_name}", birth_date=r.birth_date,
-                activity_id=r.activity_id, activity_name=r.name, unit_id=r.unit_id, unit_label=r.label,
-                date=r.date, state=r.state, late=bool(deadline is not None and r.requested_at > deadline),
-                pai=bool(r.pai and r.slot == "meal" and "panier" in (r.diet or "").lower()),
-                unit_position=r.position))
+            late = deadline is not None and r.requested_at > deadline
+            per_family[r.family_id].append(_booking(r, r.state, late=late))
+        marks: dict[int, list[rules.Booking]] = defaultdict(list)
+        for r in db.session.execute(_rows_of(Attendance, ids, ctx.month, end, None, Attendance.status)):
+            marks[r.family_id].append(_booking(r, r.status, late=False))
         histories = service.quotient_histories(ids)
         for fid in ids:
             if fid in families:
-                yield FamilyMonth(families[fid], per_family.get(fid, []), histories.get(fid, []))
+                bookings = per_family.get(fid, [])
+                if fid in marks:
+                    bookings = rules.apply_attendance(bookings, marks[fid])
+                yield FamilyMonth(families[fid], bookings, histories.get(fid, []))
+
+
+def _rows_of(table, family_ids: list[int], start: dt.date, end: dt.date, condition, *columns):
+    """A month's rows of reservations or attendance marks of the families, with what a Booking needs."""
+    query = (select(table.child_id, table.date, table.unit_id, Unit.activity_id, Unit.label, Unit.slot, Unit.position,
+                    Activity.name, Person.family_id, Person.first_name, Person.last_name, Person.birth_date,
+                    ChildHealth.pai, ChildHealth.diet, *columns)
+             .join(Unit, Unit.id == table.unit_id).join(Activity, Activity.id == Unit.activity_id)
+             .join(Person, Person.id == table.child_id)
+             .outerjoin(ChildHealth, ChildHealth.child_id == Person.id)
+             .where(Person.family_id.in_(family_ids), table.date.between(start, end)))
+    return query if condition is None else query.where(condition)
+
+
+def _booking(r, state: str, *, late: bool) -> rules.Booking:
+    return rules.Booking(
+        child_id=r.child_id, child_name=f"{r.first_name} {r.last_name}", birth_date=r.birth_date,
+        activity_id=r.activity_id, activity_name=r.name, unit_id=r.unit_id, unit_label=r.label, date=r.date,
+        state=state, late=bool(late), pai=bool(r.pai and r.slot == "meal" and "panier" in (r.diet or "").lower()),
+        unit_position=r.position)
 
 
 def bill(fm: FamilyMonth, ctx: MonthContext) -> rules.FamilyBill:

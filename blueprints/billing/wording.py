@@ -103,7 +103,8 @@ PENALTIES = {
 
 PENALTY_HINTS = {
     "late_booking": _l("Ajouté au prix de chaque créneau réservé après le délai de réservation (par un agent)."),
-    "no_booking": _l("Pour un enfant présent sans réservation (quand la présence est pointée)."),
+    "no_booking": _l("Facturé à la place du prix pour un enfant pointé présent sans réservation. Sans montant ni "
+                     "pourcentage, le prix du créneau est facturé."),
     "unjustified_absence": _l("Facturé à la place du prix pour un créneau réservé, absent, ni annulé à temps ni "
                               "justifié. Sans montant ni pourcentage, le prix du créneau est facturé."),
 }
