@@ -123,10 +123,10 @@ def send_reminders():
     for number in failed:
         flash(_("Le courriel de relance de la facture %(number)s n'a pas pu partir : réessayez plus tard.",
                 number=number), "error")
-    if emails or letters:
-        flash(_("Relances envoyées : %(emails)s, %(letters)s.",
-                emails=ngettext("%(num)d courriel", "%(num)d courriels", emails),
-                letters=ngettext("%(num)d lettre à imprimer", "%(num)d lettres à imprimer", letters)), "success")
+    done = ([ngettext("%(num)d courriel", "%(num)d courriels", emails)] if emails else []) + (
+        [ngettext("%(num)d lettre à imprimer", "%(num)d lettres à imprimer", letters)] if letters else [])
+    if done:
+        flash(_("Relances envoyées : %(what)s.", what=_(" et ").join(done)), "success")
     elif plan.repeated:
         flash(_("Ces relances étaient déjà envoyées : rien n'a été envoyé deux fois."), "success")
     if emails or letters or plan.repeated:
