@@ -78,6 +78,8 @@ def load_config(app: Flask) -> None:
         BABEL_DEFAULT_TIMEZONE="Europe/Paris",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(app.root_path) / "translations"),
         ARGON2_PARAMS=argon2_params(),
+        # Relances of late invoices: the letter may follow the first relance (e-mail) after this many days.
+        INVOICE_LETTER_AFTER_DAYS=int(os.environ.get("INVOICE_LETTER_AFTER_DAYS", "15") or 15),
     )
     if "SESSION_COOKIE_SECURE" in os.environ:
         app.config["SESSION_COOKIE_SECURE"] = env_flag("SESSION_COOKIE_SECURE")

@@ -29,6 +29,7 @@ from schema.billing import (
     CreditNote,
     Invoice,
     InvoiceLine,
+    InvoiceReminder,
     Payment,
     QuotientRecord,
     Tariff,
@@ -117,8 +118,8 @@ from schema.registration import (  # noqa: E402
 __all__ += ["ACCOUNT_REQUEST_STATUSES", "AccountRequest", "DossierKey", "EmailChange", "FranceConnectLink",
             "NotificationPreference"]
 __all__ += [
-    "BillingCounter", "BillingRun", "CreditNote", "Invoice", "InvoiceLine", "Payment", "QuotientRecord", "Tariff",
-    "TariffBand", "TariffPenalty",
+    "BillingCounter", "BillingRun", "CreditNote", "Invoice", "InvoiceLine", "InvoiceReminder", "Payment",
+    "QuotientRecord", "Tariff", "TariffBand", "TariffPenalty",
 ]
 __all__ += [
     "ATTEMPT_STATUSES", "DirectDebit", "DirectDebitBatch", "InvoiceMail", "InvoicePreference", "Mandate",

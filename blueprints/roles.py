@@ -78,7 +78,8 @@ ACCESS: dict[str, frozenset[str]] = {
     # Billing and payments (blueprints/billing, backoffice/payments.py): the régie's work.
     **{f"billing.{name}": BILLING for name in (
         "runs", "run_preview", "run_progress", "run_resume", "tariffs", "tariff_new", "tariff_edit", "unpaid",
-        "invoices_search", "agent_invoice", "counter_payment", "credit_note", "receipt", "family_account")},
+        "invoices_search", "agent_invoice", "counter_payment", "credit_note", "receipt", "family_account",
+        "send_reminders", "reminder_letters", "invoice_reminder_letter")},
     **{f"backoffice.{name}": BILLING for name in (
         "direct_debits", "direct_debit_export", "direct_debit_batch", "direct_debit_file", "direct_debit_reject",
         "mandate_revoke", "paper_invoices", "payment_notices")},

@@ -40,6 +40,8 @@ PAYMENT_METHODS = ("online", "direct_debit", "cash", "cheque", "cesu")
 PAYMENT_STATUSES = ("received", "rejected")
 RUN_STATUSES = ("running", "done")
 COUNTER_KINDS = ("invoice", "credit_note", "receipt")
+REMINDER_LEVELS = (1, 2)  # relances: 1 the first (an e-mail, or a letter), 2 the letter that follows
+REMINDER_CHANNELS = ("email", "letter")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -289,6 +291,34 @@ class Payment(db.Model):
         CheckConstraint(_in("method", PAYMENT_METHODS), name="method"),
         CheckConstraint(_in("status", PAYMENT_STATUSES), name="status"),
         CheckConstraint("amount_cents > 0", name="amount"),
+    )
+
+
+class InvoiceReminder(db.Model):
+    """A relance of a late invoice, sent by an agent of the régie: level 1 (an e-mail to the family's logins, or a
+    letter when none takes invoice e-mails), level 2 (a letter, some days after the first). Unique (invoice, level):
+    a level is never sent twice, whatever the double clicks. `left_cents`: what was left to pay when it was sent
+    (the letter says it); `emails`: how many e-mails left; `batch`: the agent's sending (its letters print
+    together)."""
+
+    __tablename__ = "invoice_reminder"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id", ondelete="CASCADE"))  # indexed by the unique
+    level: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(10))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    sent_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    left_cents: Mapped[int] = mapped_column(Integer)
+    emails: Mapped[int] = mapped_column(Integer, default=0)
+    batch: Mapped[str] = mapped_column(String(32), index=True)
+
+    invoice: Mapped[Invoice] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "level"),
+        CheckConstraint("level IN (1,2)", name="level"),
+        CheckConstraint(_in("channel", REMINDER_CHANNELS), name="channel"),
+        CheckConstraint("left_cents > 0", name="left"),
     )
 
 

@@ -13,7 +13,7 @@ from models import AgentSite, School, User, db
 
 ROLE_ACCOUNTS = ("admin", "direction", "site", "regie", "accueil")
 NAMED = {"day": "2026-11-23", "monday": "2026-11-23", "name": "absent.eml", "kind": "enfants", "month": "2026-11",
-         "due": "2026-12-05"}
+         "due": "2026-12-05", "batch": "0123456789abcdef"}
 
 
 def backoffice_routes(app):

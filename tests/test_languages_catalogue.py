@@ -35,13 +35,15 @@ AGENT_ONLY = ("blueprints/backoffice/", "templates/backoffice/",
               "blueprints/twofactor/", "templates/twofactor/", "blueprints/admin/wording.py",
               "blueprints/news/forms.py", "blueprints/menus/forms.py", "blueprints/pages/forms.py",
               "templates/billing/agents/", "blueprints/billing/tariffs.py", "blueprints/billing/runs.py",
-              "blueprints/billing/accounts.py", "templates/accounts/letters.html",
-              "templates/payments/_agent_family.html")
+              "blueprints/billing/accounts.py", "blueprints/billing/dunning_views.py",
+              "templates/accounts/letters.html", "templates/payments/_agent_family.html")
 # Written in French whatever the page's language (mail.build_message), or never shown on a page: the e-mail
 # subjects of the messagerie (messages/notify.py), of the reminders (reminders/service.py, `flask reminders`) and of
-# the account request's receipt (accounts/account_requests.py).
+# the account request's receipt (accounts/account_requests.py), of the relances of late invoices
+# (billing/dunning_service.py).
 FRENCH_ONLY = ("blueprints/notify.py", "blueprints/auth/mails.py", "blueprints/messages/notify.py",
                "blueprints/reminders/service.py", "blueprints/accounts/account_requests.py",
+               "blueprints/billing/dunning_service.py",
                "cli.py", "backups.py", "demo/", "bench/", "tests/", "migrations/")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[sdif]")
 

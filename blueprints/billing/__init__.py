@@ -1,8 +1,9 @@
 """Billing (factures): tariffs as data agents edit, the public tariff simulator, monthly billing runs, invoices
 (HTML and tagged PDF), credit notes, counter payments and the family account. The domain: rules.py (pure: prices,
 QF of a month, invoice lines, numbers), service.py (writes and queries: tariffs, payments, balances), run.py (the
-billing run), wording.py, forms.py, pdf.py. Routes: tariffs.py, runs.py, accounts.py (agents, /gestion/facturation,
-agents only), simulator.py (public), family.py (Mes factures, parents only)."""
+billing run), wording.py, forms.py, pdf.py, dunning_rules.py and dunning_service.py (relances of late invoices).
+Routes: tariffs.py, runs.py, accounts.py, dunning_views.py (agents, /gestion/facturation, agents only),
+simulator.py (public), family.py (Mes factures, parents only)."""
 
 from functools import wraps
 
@@ -26,4 +27,4 @@ def agents_only(view):
     return wrapper
 
 
-from blueprints.billing import accounts, commands, family, runs, simulator, tariffs  # noqa: E402,F401  (routes)
+from blueprints.billing import accounts, commands, dunning_views, family, runs, simulator, tariffs  # noqa: E402,F401

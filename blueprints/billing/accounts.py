@@ -1,6 +1,6 @@
-"""Back office: invoices and family accounts (/gestion/facturation/...): unpaid invoices (the oldest due date
-first), invoices by month or by family, an invoice with its payments and credit notes, a counter payment (espèces,
-chèque, CESU) with its receipt, a credit note (avoir: the only correction of an issued invoice), a family's account.
+"""Back office: invoices and family accounts (/gestion/facturation/...): invoices by month or by family, an invoice
+with its payments and credit notes, a counter payment (espèces, chèque, CESU) with its receipt, a credit note (avoir:
+the only correction of an issued invoice), a family's account. The unpaid list and its relances: dunning_views.py.
 
 A counter payment form carries its own key: sent twice (double click, reload), it records one payment."""
 
@@ -21,15 +21,6 @@ from blueprints.billing.forms import CreditNoteForm, PaymentForm
 from blueprints.converters import MonthConverter
 from blueprints.htmx import render
 from models import CreditNote, Family, Invoice, Payment, db
-
-
-@bp.route("/gestion/facturation/impayes")
-@agents_only
-def unpaid():
-    """Factures impayées: every unpaid invoice, the late ones first (oldest due date), with what is left to pay."""
-    rows = service.unpaid_invoices(clock.today())
-    return render("billing/agents/unpaid.html", rows=rows, words=wording,
-                  total=sum(view.due_cents for view, _family in rows))
 
 
 @bp.route("/gestion/facturation/factures")

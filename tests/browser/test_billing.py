@@ -5,14 +5,17 @@ On a phone (375 px, JavaScript on): the Martin family opens "Mes factures" from 
 states, opens October's invoice (HTML) and its PDF link answers a PDF. JavaScript off: the same pages, the public
 simulator (its result state and its error state), and the agents' billing pages (runs, a month's preview, tariffs
 with the error state of the tariff form, unpaid invoices, an invoice with the payment form's error state). Every
-state: no axe-core violation (WCAG 2.1 A/AA) and reflow at 320 x 256 CSS px. Nothing is written (the demo is
-shared)."""
+state: no axe-core violation (WCAG 2.1 A/AA) and reflow at 320 x 256 CSS px. At 1024 px, an agent sends the
+relances of the late invoices from the unpaid list (axe on the list and on its summary). Nothing else is written (the
+demo is shared): the relances sent are deleted after their test."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
+from sqlalchemy import delete
 
 from tests.browser.helpers import AGENT, PARENT, REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, login
 
@@ -111,3 +114,37 @@ def test_agents_billing_pages_without_javascript(page_nojs):
     page.get_by_role("button", name="Enregistrer le paiement").click()  # no amount: the error state
     expect(page.locator("#amount-error")).to_contain_text("Saisissez le montant reçu")
     check_page(page)
+
+
+@pytest.fixture
+def relances_removed(live_server):
+    """The relances the test sends are deleted afterwards (the demo is shared)."""
+    yield
+
+    def remove(db):
+        from models import InvoiceReminder
+
+        db.session.execute(delete(InvoiceReminder))
+        db.session.commit()
+
+    live_server.query(remove)
+
+
+def test_agent_sends_relances_at_1024(logged_in, relances_removed):
+    """Unpaid list with relances (1024 px, JavaScript on): "Tout sélectionner", send, the sending's summary and
+    what each row says next; no axe-core violation in either state."""
+    page = logged_in(*AGENT)
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto("/gestion/facturation/impayes")
+    expect(page.locator("main")).to_contain_text("Prochaine étape")
+    assert_axe_clean(page)
+    page.get_by_role("link", name=re.compile("^Tout sélectionner")).click()
+    boxes = page.get_by_role("checkbox", name=re.compile("^Relancer la facture"))
+    assert boxes.count() >= 1
+    for i in range(boxes.count()):
+        expect(boxes.nth(i)).to_be_checked()
+    page.get_by_role("button", name="Relancer les factures cochées").click()
+    expect(page.locator("#status")).to_contain_text("Relances envoyées")
+    expect(page.locator("#envoi")).to_contain_text("Relances de cet envoi")
+    expect(page.locator("main table")).to_contain_text("Relancée le lundi 23 novembre 2026")
+    assert_axe_clean(page)
