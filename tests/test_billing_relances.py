@@ -50,6 +50,11 @@ def test_next_step(status, left, today, sent, has_email, expected):
     assert next_step(status, left, DUE, today, sent, has_email) == expected
 
 
+def test_an_invoice_the_direct_debit_will_collect_gets_no_relance():
+    assert next_step("unpaid", 500, DUE, D(2027, 2, 1), [], True, by_debit=True) == Step(reason="debit")
+    assert next_step("paid", 0, DUE, D(2027, 2, 1), [], True, by_debit=True) == Step(reason="settled")
+
+
 def test_letter_delay_is_a_parameter():
     first = [Sent(1, "email", D(2027, 1, 2))]
     assert next_step("unpaid", 500, DUE, D(2027, 1, 9), first, True, letter_after_days=7).due
@@ -151,6 +156,29 @@ def test_paid_or_credited_invoices_get_nothing(world, app):
     assert rows == []
     assert [(invoice_id, step.reason if step else None) for _inv, invoice_id, step in plan.refused] == [
         (world.martin_invoice.id, "settled"), (world.bernard_invoice.id, "settled"), (999999, None)]
+
+
+def test_direct_debit_families_are_relanced_only_after_a_reject(world, app):
+    """A family with an active mandate: its invoice is collected at its due date, no relance; once the bank rejected
+    the collection (the invoice is not collected again), the relances apply."""
+    from models import DirectDebit, DirectDebitBatch, Mandate
+
+    mandate = Mandate(family_id=world.martin.id, rum="RUM-TEST-0001", holder="Martin",
+                      iban="FR7630006000011234567890189",
+                      bic="AGRIFRPP", signed_on=D(2026, 10, 1), status="active")
+    db.session.add(mandate)
+    db.session.commit()
+    at(app, D(2027, 1, 4))
+    plan, rows, _failed = send(app, [world.martin_invoice.id])
+    assert rows == [] and [step.reason for _inv, _id, step in plan.refused] == ["debit"]
+    batch = DirectDebitBatch(due_date=DUE, exporter="pain008", created_at=NOW)
+    db.session.add(batch)
+    db.session.flush()
+    db.session.add(DirectDebit(batch_id=batch.id, invoice_id=world.martin_invoice.id, mandate_id=mandate.id,
+                               end_to_end_id="PRLV-1", sequence="FRST", amount_cents=1998, status="rejected"))
+    db.session.commit()
+    plan, rows, _failed = send(app, [world.martin_invoice.id], batch="b" * 32)
+    assert [(r.level, r.channel) for r in rows] == [(1, "email")]
 
 
 def test_mail_failure_removes_the_record(world, app, monkeypatch):

@@ -17,9 +17,9 @@ from blueprints.billing.rules import PARIS
 
 LETTER_AFTER_DAYS = 15
 LEVELS = (1, 2)
-# Why no relance is due: settled (paid, credited, nothing left), not_late (due date not passed), wait (the letter
-# comes `from_day`), done (both levels sent).
-REASONS = ("settled", "not_late", "wait", "done")
+# Why no relance is due: settled (paid, credited, nothing left), debit (the family's direct debit will collect it),
+# not_late (due date not passed), wait (the letter comes `from_day`), done (both levels sent).
+REASONS = ("settled", "debit", "not_late", "wait", "done")
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,15 @@ def sent_day(instant: dt.datetime) -> dt.date:
 
 
 def next_step(status: str, left_cents: int, due_date: dt.date, today: dt.date, sent: Iterable[Sent],
-              has_email: bool, letter_after_days: int = LETTER_AFTER_DAYS) -> Step:
+              has_email: bool, letter_after_days: int = LETTER_AFTER_DAYS, *, by_debit: bool = False) -> Step:
     """What relance `today` allows for an invoice in `status` ("unpaid", "paid", "credited") with `left_cents` left
-    to pay, given the relances already `sent` and whether a login of the family takes invoice e-mails."""
+    to pay, given the relances already `sent` and whether a login of the family takes invoice e-mails. `by_debit`:
+    the family's active mandate will collect this invoice (it was never in a direct-debit file): the family has
+    nothing to do, so no relance (a rejected collection is not collected again: that invoice gets its relances)."""
     if status != "unpaid" or left_cents <= 0:
         return Step(reason="settled")
+    if by_debit:
+        return Step(reason="debit")
     if today <= due_date:
         return Step(reason="not_late", from_day=due_date + dt.timedelta(days=1))
     by_level = {s.level: s for s in sent}

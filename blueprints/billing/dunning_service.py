@@ -21,7 +21,7 @@ import mail
 from blueprints.billing import dunning_rules, service, wording
 from blueprints.billing.dunning_rules import Sent, Step
 from blueprints.notify import mail_family
-from models import Family, Invoice, InvoiceReminder, NotificationPreference, User, db
+from models import DirectDebit, Family, Invoice, InvoiceReminder, Mandate, NotificationPreference, User, db
 
 EMAIL_KIND = "invoices"  # the notification preference of "Mon espace" that invoice e-mails respect
 
@@ -55,6 +55,17 @@ def families_with_email(family_ids) -> set[int]:
         User.family_id.in_(ids), User.active.is_(True), ~opted_out)).scalars())
 
 
+def collected_by_debit(invoice_ids) -> set[int]:
+    """The invoices (of `invoice_ids`) an active mandate of their family will collect: never in a direct-debit file
+    yet (payments/debits.due_collections takes them at their due date; a rejected one is not taken again)."""
+    ids = list(invoice_ids)
+    if not ids:
+        return set()
+    return set(db.session.execute(
+        select(Invoice.id).join(Mandate, (Mandate.family_id == Invoice.family_id) & (Mandate.status == "active"))
+        .where(Invoice.id.in_(ids), ~exists().where(DirectDebit.invoice_id == Invoice.id))).scalars())
+
+
 def _sent(rows: list[InvoiceReminder]) -> list[Sent]:
     return [Sent(r.level, r.channel, dunning_rules.sent_day(r.sent_at)) for r in rows]
 
@@ -70,14 +81,16 @@ class Row:
 
 
 def unpaid_rows(today: dt.date) -> list[Row]:
-    """The unpaid invoices (service.unpaid_invoices) with their relances and next step, in four queries."""
+    """The unpaid invoices (service.unpaid_invoices) with their relances and next step, in five queries."""
     rows = service.unpaid_invoices(today)
     sent = reminders_of(view.invoice.id for view, _family in rows)
     emailable = families_with_email({family.id for _view, family in rows})
+    by_debit = collected_by_debit(view.invoice.id for view, _family in rows)
     days = letter_after_days()
     return [Row(view, family, sent.get(view.invoice.id, []),
                 dunning_rules.next_step(view.invoice.status, view.due_cents, view.invoice.due_date, today,
-                                        _sent(sent.get(view.invoice.id, [])), family.id in emailable, days))
+                                        _sent(sent.get(view.invoice.id, [])), family.id in emailable, days,
+                                        by_debit=view.invoice.id in by_debit))
             for view, family in rows]
 
 
@@ -106,6 +119,7 @@ def plan(invoice_ids, today: dt.date, batch: str) -> Plan:
     settled = service.invoice_settled_cents(invoices)
     sent = reminders_of(invoices)
     emailable = families_with_email({i.family_id for i in invoices.values()})
+    by_debit = collected_by_debit(invoices)
     days = letter_after_days()
     result = Plan()
     for invoice_id in ids:
@@ -116,7 +130,7 @@ def plan(invoice_ids, today: dt.date, batch: str) -> Plan:
         left = max(invoice.total_cents - settled.get(invoice.id, 0), 0)
         rows = sent.get(invoice.id, [])
         step = dunning_rules.next_step(invoice.status, left, invoice.due_date, today, _sent(rows),
-                                       invoice.family_id in emailable, days)
+                                       invoice.family_id in emailable, days, by_debit=invoice.id in by_debit)
         if step.due:
             result.due.append((invoice, left, step))
         elif rows and rows[-1].batch == batch and step.reason in ("wait", "done"):

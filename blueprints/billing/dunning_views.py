@@ -43,6 +43,8 @@ def step_text(step: Step) -> str:
         return _("Lettre de relance à imprimer") if step.level == 2 else _(
             "Lettre de relance à imprimer (pas de courriel possible : aucun compte de la famille ne reçoit les "
             "factures par courriel)")
+    if step.reason == "debit":
+        return _("Prélèvement automatique : la facture sera prélevée, pas de relance")
     if step.reason == "not_late":
         return _("Pas encore en retard : relance possible à partir du %(day)s", day=wording.day(step.from_day))
     if step.reason == "wait":
@@ -60,6 +62,9 @@ def refusal_text(invoice: Invoice | None, invoice_id: int, step: Step | None) ->
     if step.reason == "settled":
         return _("La facture %(number)s est réglée (payée ou annulée par un avoir) : aucune relance envoyée.",
                  number=number)
+    if step.reason == "debit":
+        return _("La facture %(number)s sera prélevée (prélèvement automatique de la famille) : aucune relance "
+                 "envoyée.", number=number)
     if step.reason == "not_late":
         return _("La facture %(number)s n'est pas en retard (date limite : %(day)s) : aucune relance envoyée.",
                  number=number, day=wording.day(invoice.due_date))
