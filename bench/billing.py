@@ -135,7 +135,7 @@ def report(r: dict) -> None:
     rate = billing_run.invoices_count / r["run_s"] if r["run_s"] else 0
     print(f"  run:     {billing_run.invoices_count:,} invoices ({billing_run.families_done:,} families), "
           f"{billing_run.total_cents / 100:,.2f} EUR, in {r['run_s']:.1f} s ({rate:,.0f} invoices/s, "
-          f"{r['commit_every']} family per commit) "
+          f"{r['commit_every']} families per commit) "
           f"— aim < {AIM_RUN_S} s: {'met' if r['run_s'] < AIM_RUN_S else 'NOT met'}")
     print(f"  memory:  peak RSS {r['mem_before']:.0f} MiB before preview and run, {r['mem_after']:.0f} MiB after")
     p = r["pdf"]
@@ -148,8 +148,9 @@ def main() -> None:
     parser.add_argument("--engine", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--children", type=int, default=5000)
     parser.add_argument("--pdfs", type=int, default=20, help="invoice PDFs rendered in a row (default 20)")
-    parser.add_argument("--commit-every", type=int, default=1,
-                        help="families per transaction in the run (default 1: a commit per family, as the app does)")
+    parser.add_argument("--commit-every", type=int, default=run.GROUP,
+                        help=f"families per transaction in the run (default {run.GROUP}, as the app does; 1: a commit "
+                             "per family)")
     parser.add_argument("--quick", action="store_true", help="200 children, 3 PDFs: checks the script works")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL"),
                         help="PostgreSQL database of the bench, dropped and created again (default "

@@ -152,3 +152,21 @@ def test_grouped_commits_bill_the_same(world):
     assert billing_run.invoices_count == 2 and billing_run.total_cents == MARTIN_TOTAL + BERNARD_TOTAL
     runner = world.app.test_cli_runner()
     assert runner.invoke(args=["billing", "run", "--month", "2026-11", "--commit-every", "0"]).exit_code != 0
+
+
+def test_a_group_refused_by_the_database_is_written_family_by_family(world, monkeypatch):
+    """A family invoiced meanwhile (a run taken over twice) makes its group's transaction fail: the others of the
+    group are written one by one, the numbers stay without a gap, and that family is not billed twice."""
+    service.ensure_counter("invoice", 2026)
+    db.session.add(Invoice(number=service.bump_number("invoice", 2026), family_id=world.bernard.id, month=NOV,
+                           issued_at=NOW, due_date=dt.date(2026, 12, 31), total_cents=350, status="unpaid",
+                           family_name="Bernard", address=""))
+    db.session.commit()
+    every_family = run.families_to_bill(NOV, skip_invoiced=False)
+    monkeypatch.setattr(run, "families_to_bill", lambda month, skip_invoiced=True: every_family)
+    finished = run.run_month(NOV, dt.date(2026, 12, 31), clock)
+    assert (finished.families_done, finished.invoices_count, finished.total_cents) == (2, 1, MARTIN_TOTAL)
+    invoices = db.session.query(Invoice).order_by(Invoice.number).all()
+    assert [(i.number, i.family_id) for i in invoices] == [("F-2026-000001", world.bernard.id),
+                                                          ("F-2026-000002", world.martin.id)]
+

@@ -23,9 +23,9 @@ def _month(value: str) -> dt.date:
 @bp.cli.command("run")
 @click.option("--month", "month_text", required=True, help="Mois à facturer, aaaa-mm.")
 @click.option("--due", "due_text", default="", help="Date limite de paiement, aaaa-mm-jj (défaut : dans 30 jours).")
-@click.option("--commit-every", default=1, type=click.IntRange(1, 1000),
-              help="Familles par transaction (défaut 1). Plus grand : moins d'écritures disque (SQLite) ; un arrêt "
-                   "brutal perd alors le groupe en cours, que la reprise facture.")
+@click.option("--commit-every", default=run.GROUP, type=click.IntRange(1, 1000),
+              help=f"Familles par transaction (défaut {run.GROUP}). Un arrêt brutal perd le groupe en cours, que la "
+                   "reprise facture ; 1 : une transaction par famille.")
 def run_command(month_text: str, due_text: str, commit_every: int):
     """Facturer un mois (ou reprendre sa facturation interrompue)."""
     month = _month(month_text)

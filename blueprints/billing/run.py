@@ -2,21 +2,20 @@
 
 What a family is billed comes from its reservations of the month (reserved: billed; absent, i.e. signalled too late
 to cancel and not justified: the tariff's penalty; justified: not billed; waiting: not billed), priced by
-rules.bill_family with the QF in force that month. There is no attendance record yet: "presence without booking"
-is a tariff rule that nothing triggers until attendance is recorded.
+rules.bill_family with the QF in force that month, corrected by the attendance lists where they were taken
+(rules.apply_attendance: a presence without booking, an absence nobody signalled).
 
-Issuing is streamed: families are read in batches (constant memory), each family's invoice is written and committed
-with its number and the run's progress in one transaction, so a killed process loses at most the family it was
-writing, and a resumed run skips the families already invoiced (Invoice is unique per family and month: never billed
-twice). One run at a time: BillingRun.active is unique (a second start is refused by the database); a run whose
-heartbeat is older than rules.run_is_stale's 5 minutes was killed and may be resumed.
+Issuing is streamed: families are read in batches (constant memory) and written a group at a time (GROUP families:
+their invoices, numbers and the run's progress committed in one transaction), so a killed process loses at most the
+group it was writing, and a resumed run skips the families already invoiced (Invoice is unique per family and
+month: never billed twice). One run at a time: BillingRun.active is unique (a second start is refused by the
+database); a run whose heartbeat is older than rules.run_is_stale's 5 minutes was killed and may be resumed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -251,13 +250,17 @@ def _take_over(current: BillingRun, month: dt.date, now: dt.datetime) -> Billing
     return current
 
 
+GROUP = 50  # families written per transaction by default
+
+
 def execute(run_id: int, now: Callable[[], dt.datetime], *, stop_after: int | None = None,
-            commit_every: int = 1) -> BillingRun:
-    """Issue the run's invoices, then close the run. Each family's invoice, its number and the run's progress are
-    written together; the transaction is committed after every family (`commit_every` > 1 groups that many families
-    in a transaction, for engines where a commit costs a disk flush: a kill then loses the group, numbers included,
-    and the resumed run bills it). `stop_after` (tests, bench): stop as a killed process would, after that many
-    families, leaving the run active."""
+            commit_every: int = GROUP) -> BillingRun:
+    """Issue the run's invoices, then close the run. Families are written `commit_every` at a time: their invoices,
+    one counter bump for their numbers and the run's progress in one transaction (a handful of statements for the
+    whole group), so a killed process loses at most the group it was writing, numbers included, and the resumed run
+    bills it (never twice: Invoice is unique per family and month). A group refused by the database (a family
+    invoiced meanwhile by a run taken over twice) is written again family by family. `stop_after` (tests, bench):
+    stop as a killed process would, after that many families, leaving the run active."""
     run = db.session.get(BillingRun, run_id)
     if run is None or run.active != 1:
         raise RunRefused("finished")
@@ -266,44 +269,64 @@ def execute(run_id: int, now: Callable[[], dt.datetime], *, stop_after: int | No
     issued_year = now().astimezone(rules.PARIS).year
     service.ensure_counter("invoice", issued_year)
     db.session.commit()
-    grouped = commit_every > 1
-    done, pending = 0, []
+    of_run = (run_id, month, due_date)
+    size = max(commit_every, 1)
+    if stop_after is not None:
+        size = min(size, max(stop_after, 1))
+    done, group = 0, []
     for fm in read_families(families_to_bill(month), ctx):
         if stop_after is not None and done >= stop_after:
-            _commit(pending)
             return db.session.get(BillingRun, run_id)
-        family_bill = bill(fm, ctx)
-        moment = now()
-        values = {"families_done": BillingRun.families_done + 1, "heartbeat_at": moment}
-        invoice = None
-        try:
-            # Grouped: a savepoint per family, so one family's failure leaves the others of its group.
-            with db.session.begin_nested() if grouped else nullcontext():
-                if family_bill.lines:
-                    invoice = _invoice(fm.family, family_bill, (run_id, month, due_date), moment, issued_year)
-                    db.session.add(invoice)
-                    values.update(invoices_count=BillingRun.invoices_count + 1,
-                                  total_cents=BillingRun.total_cents + family_bill.total_cents)
-                db.session.execute(update(BillingRun).where(BillingRun.id == run_id).values(**values)
-                                   .execution_options(synchronize_session=False))
-                if not grouped:
-                    db.session.commit()
-        except IntegrityError:  # invoiced meanwhile by a run taken over twice: never twice, its number given back
-            if not grouped:
-                db.session.rollback()
-        else:
-            if invoice is not None:
-                pending.append(invoice)
-        done += 1
-        if not grouped or done % commit_every == 0:
-            _commit(pending)
-    _commit(pending)
+        group.append((fm.family, bill(fm, ctx)))
+        if len(group) == size:
+            _write_group(group, of_run, now(), issued_year)
+            done, group = done + len(group), []
+    if group and (stop_after is None or done < stop_after):
+        _write_group(group, of_run, now(), issued_year)
+    if stop_after is not None:
+        return db.session.get(BillingRun, run_id)
     db.session.execute(update(BillingRun).where(BillingRun.id == run_id)
                        .values(status="done", active=None, finished_at=now(), heartbeat_at=now())
                        .execution_options(synchronize_session=False))
     db.session.commit()
     _announce(run_id, now())  # payments hook: facture dématérialisée
     return db.session.get(BillingRun, run_id)
+
+
+def _write_group(group: list[tuple[FamilyInfo, rules.FamilyBill]], of_run: tuple[int, dt.date, dt.date],
+                 moment: dt.datetime, year: int) -> None:
+    """Write a group of families in one transaction and commit; then forget its invoices (constant memory). A group
+    the database refuses is written again one family at a time; a single family refused was invoiced meanwhile: it
+    only counts as done."""
+    run_id = of_run[0]
+    billed = [(family, family_bill) for family, family_bill in group if family_bill.lines]
+    invoices = []
+    try:
+        last = service.bump_number_by("invoice", year, len(billed)) if billed else 0
+        first = last - len(billed) + 1
+        invoices = [_invoice(family, family_bill, of_run, moment, year, first + i)
+                    for i, (family, family_bill) in enumerate(billed)]
+        db.session.add_all(invoices)
+        db.session.execute(update(BillingRun).where(BillingRun.id == run_id).values(
+            families_done=BillingRun.families_done + len(group), heartbeat_at=moment,
+            invoices_count=BillingRun.invoices_count + len(billed),
+            total_cents=BillingRun.total_cents + sum(b.total_cents for _f, b in billed))
+            .execution_options(synchronize_session=False))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if len(group) > 1:
+            for one in group:
+                _write_group([one], of_run, moment, year)
+            return
+        db.session.execute(update(BillingRun).where(BillingRun.id == run_id)
+                           .values(families_done=BillingRun.families_done + 1, heartbeat_at=moment)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+    finally:
+        for invoice in invoices:
+            if invoice in db.session:
+                db.session.expunge(invoice)
 
 
 def _announce(run_id: int, moment: dt.datetime) -> None:
@@ -320,22 +343,13 @@ def _announce(run_id: int, moment: dt.datetime) -> None:
         current_app.logger.exception("facture en ligne: announcing run %s failed", run_id)
 
 
-def _commit(pending: list) -> None:
-    """Commit, then forget the invoices written (constant memory over a city's run)."""
-    db.session.commit()
-    for invoice in pending:
-        if invoice in db.session:
-            db.session.expunge(invoice)
-    pending.clear()
-
-
 def _invoice(family: FamilyInfo, family_bill: rules.FamilyBill, of_run: tuple[int, dt.date, dt.date],
-             moment: dt.datetime, year: int) -> Invoice:
+             moment: dt.datetime, year: int, number: int) -> Invoice:
     from blueprints.billing import wording
 
     address = "\n".join(x for x in (family.address, f"{family.postcode} {family.city}".strip()) if x)
     run_id, month, due_date = of_run
-    invoice = Invoice(number=service.bump_number("invoice", year), family_id=family.id, month=month,
+    invoice = Invoice(number=rules.format_number("invoice", year, number), family_id=family.id, month=month,
                       run_id=run_id, issued_at=moment, due_date=due_date, total_cents=family_bill.total_cents,
                       status="unpaid", family_name=family.name, address=address, quotient=family_bill.quotient,
                       resident=service.family_is_resident(family))
@@ -351,7 +365,7 @@ def _invoice(family: FamilyInfo, family_bill: rules.FamilyBill, of_run: tuple[in
 
 
 def run_month(month: dt.date, due_date: dt.date, now: Callable[[], dt.datetime], *,
-              actor_id: int | None = None, commit_every: int = 1) -> BillingRun:
+              actor_id: int | None = None, commit_every: int = GROUP) -> BillingRun:
     """Start (or resume) and execute a run in this process (the `flask billing run` command, tests, bench)."""
     run = start(month, due_date, now(), actor_id=actor_id)
     return execute(run.id, now, commit_every=commit_every)

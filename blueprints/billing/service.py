@@ -69,10 +69,15 @@ def ensure_counter(kind: str, year: int) -> None:
 
 def bump_number(kind: str, year: int) -> str:
     """The next number of a counter row that exists (ensure_counter), in the current transaction."""
-    last = db.session.execute(
+    return rules.format_number(kind, year, bump_number_by(kind, year, 1))
+
+
+def bump_number_by(kind: str, year: int, count: int) -> int:
+    """Take `count` numbers at once from a counter row that exists, in the current transaction: returns the last
+    one (they are last - count + 1 to last)."""
+    return db.session.execute(
         update(BillingCounter).where(BillingCounter.kind == kind, BillingCounter.year == year)
-        .values(last=BillingCounter.last + 1).returning(BillingCounter.last)).scalar_one()
-    return rules.format_number(kind, year, last)
+        .values(last=BillingCounter.last + count).returning(BillingCounter.last)).scalar_one()
 
 
 # --------------------------------------------------------------------------- balances
