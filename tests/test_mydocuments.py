@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from support import text_of
 
 from blueprints.mydocuments import rules
-from models import Activity, Attendance, ChildHealth, CommuneSettings, Person, Reservation, Unit, db
+from models import Activity, Attendance, ChildHealth, CommuneSettings, Person, Reservation, Unit, User, db
 
 UTC = dt.timezone.utc
 D = dt.date
@@ -257,3 +257,27 @@ def test_agents_and_visitors_are_refused(client, world, make_agent, login_as):
     login_as(make_agent())
     assert client.get("/mes-documents").status_code == 403
     assert client.get("/mes-documents/fiche-famille.pdf").status_code == 403
+
+
+def test_in_english(client, world):
+    _family, zoe = world
+    client.set_cookie("langue", "en")
+    page = text_of(client.get(f"/mes-documents/attestation-de-presence/{zoe.id}?periode=scolaire&annee=2026"))
+    assert "Certificate for the 2026-2027 school year" in page and "3 days attended in all." in page
+    assert "November" in page and "Issued in Démo-sur-Loire on" in page
+    bad = text_of(client.get(f"/mes-documents/attestation-de-presence/{zoe.id}?periode=mois&mois=12&annee=2026"))
+    assert "This period has not started yet" in bad
+    assert "Family record" in text_of(client.get("/mes-documents/fiche-famille"))
+
+
+def test_who_sees_a_childs_health(world, make_family, make_agent):
+    from blueprints.families.health import may_see_child_health
+
+    family, zoe = world
+    _other, stranger, _ = make_family("Bernard")
+    own = db.session.execute(db.select(User).where(User.family_id == family.id)).scalar_one()
+    agent = make_agent()
+    assert may_see_child_health(own, zoe) and not may_see_child_health(stranger, zoe)
+    assert not may_see_child_health(agent, zoe)
+    agent.can_see_health = True
+    assert may_see_child_health(agent, zoe)
