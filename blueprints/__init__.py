@@ -11,8 +11,8 @@ from importlib import import_module
 
 # Registration order: public pages first, the back office last.
 PACKAGES = ("health", "public", "auth", "twofactor", "accounts", "family", "dossier", "procedures", "documents",
-            "agenda", "absences", "planning", "feeds", "messages", "reminders", "languages", "rgpd", "billing",
-            "payments", "attendance", "imports", "news", "menus", "pages", "backoffice")
+            "agenda", "absences", "planning", "feeds", "messages", "reminders", "languages", "rgpd", "mydocuments",
+            "billing", "payments", "attendance", "imports", "news", "menus", "pages", "backoffice")
 
 
 def all_blueprints() -> list:

@@ -120,6 +120,14 @@ def may_see_health(user: User) -> bool:
     return bool(user.is_agent and user.can_see_health)
 
 
+def may_see_child_health(user: User, child: Person) -> bool:
+    """Whether `user` may read `child`'s health data: a parent of the child's family always, an agent only with the
+    right (may_see_health; the route then logs the read with log_access)."""
+    if user.is_agent:
+        return may_see_health(user)
+    return user.family_id is not None and user.family_id == child.family_id
+
+
 def log_access(agent: User, child: Person, place: str, now: dt.datetime) -> None:
     """One read of `child`'s health data by `agent` (flush, no commit)."""
     db.session.add(HealthAccess(agent_id=agent.id, child_id=child.id, child_name=child.full_name,
