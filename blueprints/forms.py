@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, FormField, IntegerField, SelectField, SelectMultipleField, TimeField
+from wtforms import (
+    DateField,
+    FieldList,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
@@ -98,6 +107,18 @@ class ChoiceField(SelectField):
     def __init__(self, *args, choices=None, **kwargs):
         super().__init__(*args, choices=select_choices(choices), invalid_value_message=BAD_CHOICE,
                          invalid_choice_message=BAD_CHOICE, **kwargs)
+
+
+class RadiosField(RadioField):
+    """Radio buttons (the template draws them in a fieldset); choices may be (value, label) pairs; tampered values
+    get the French message."""
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, choices=select_choices(choices), **kwargs)
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in choice_pairs(self.choices)}:
+            raise StopValidation(BAD_CHOICE)
 
 
 class CheckboxesField(SelectMultipleField):

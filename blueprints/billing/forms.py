@@ -9,9 +9,9 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, FormField, RadioField, StringField, TextAreaField
+from wtforms import Form, FormField, StringField, TextAreaField
 from wtforms.fields import FieldList
-from wtforms.validators import Length, NumberRange, Optional, StopValidation
+from wtforms.validators import Length, NumberRange, Optional
 
 from blueprints.forms import (
     BAD_CHOICE,
@@ -20,6 +20,7 @@ from blueprints.forms import (
     Filled,
     FrenchDateField,
     FrenchInput,
+    RadiosField,
     WholeNumberField,
 )
 
@@ -89,14 +90,6 @@ class RateField(FrenchInput, StringField):
         return (f"{Decimal(self.data) / 1000:f}".rstrip("0").rstrip(".") or "0").replace(".", ",")
 
 
-class Radios(RadioField):
-    """Radio buttons whose tampered values get the French message."""
-
-    def pre_validate(self, form):
-        if self.data not in {value for value, _label in self.choices}:
-            raise StopValidation(BAD_CHOICE)
-
-
 class Percent(NumberRange):
     def __init__(self, maximum=100):
         super().__init__(min=0, max=maximum, message=_l("Saisissez un nombre entier de 0 à %(max)d.", max=maximum))
@@ -116,14 +109,14 @@ class PenaltyForm(Form):
 class TariffForm(FlaskForm):
     target = ChoiceField(_l("Activité et créneau"), validators=[Filled(_l("Choisissez l'activité et le créneau."))])
     valid_from = FrenchDateField(_l("Applicable à partir du"), validators=[Filled(_l("Saisissez la date de début."))])
-    kind = Radios(_l("Calcul du prix"), choices=[("grid", _l("Grille par tranches de quotient familial")),
+    kind = RadiosField(_l("Calcul du prix"), choices=[("grid", _l("Grille par tranches de quotient familial")),
                                                      ("effort", _l("Taux d'effort (pourcentage du QF)"))],
                       default="grid")
     bands = FieldList(FormField(BandForm), min_entries=1)
     effort_rate = RateField(_l("Taux d'effort, en % du QF"))
     floor = MoneyField(_l("Prix plancher"))
     ceiling = MoneyField(_l("Prix plafond"))
-    non_resident_mode = Radios(_l("Familles qui n'habitent pas la commune"), default="same",
+    non_resident_mode = RadiosField(_l("Familles qui n'habitent pas la commune"), default="same",
                                    choices=[("same", _l("Même prix")), ("percent", _l("Prix multiplié")),
                                             ("add", _l("Prix augmenté d'un montant"))])
     non_resident_percent = WholeNumberField(_l("Pourcentage du prix"), validators=[Optional(), Percent(1000)])
@@ -178,12 +171,12 @@ class SimulatorForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     activities = CheckboxesField(_l("Activités"), coerce=str)
-    qf_known = Radios(_l("Votre quotient familial"), default="yes",
+    qf_known = RadiosField(_l("Votre quotient familial"), default="yes",
                           choices=[("yes", _l("Je connais mon quotient familial")),
                                    ("no", _l("Je ne connais pas mon quotient familial"))])
     quotient = WholeNumberField(_l("Quotient familial"), invalid_message=QF_MESSAGE,
                                 validators=[Optional(), NumberRange(min=0, max=100_000, message=QF_MESSAGE)])
-    resident = Radios(_l("Vous habitez la commune"), default="yes",
+    resident = RadiosField(_l("Vous habitez la commune"), default="yes",
                           choices=[("yes", _l("Oui")), ("no", _l("Non"))])
     children = WholeNumberField(_l("Nombre d'enfants inscrits"), default=1, validators=[Optional(), NumberRange(
         min=1, max=10, message=_l("Saisissez un nombre d'enfants de 1 à 10."))])

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField
-from wtforms.validators import StopValidation
 
-from blueprints.forms import BAD_CHOICE, ChoiceField, Filled, WholeNumberField, choice_pairs, select_choices
+from blueprints.forms import ChoiceField, Filled, RadiosField, WholeNumberField, select_choices
 from blueprints.mydocuments import rules, wording
-
-
-class Radios(RadioField):
-    """Radio buttons whose tampered values get the French message."""
-
-    def pre_validate(self, form):
-        if self.data not in {value for value, _label in choice_pairs(self.choices)}:
-            raise StopValidation(BAD_CHOICE)
 
 
 class PresenceForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    periode = Radios(_l("Période"), default="mois", choices=select_choices(list(wording.PERIOD_KINDS.items())))
+    periode = RadiosField(_l("Période"), default="mois", choices=select_choices(list(wording.PERIOD_KINDS.items())))
     # choices (the months in the page's language) set by the view; the range is the rules' check (month_range)
     mois = ChoiceField(_l("Mois"), coerce=int, validate_choice=False)
     annee = WholeNumberField(_l("Année"), validators=[Filled(wording.PROBLEMS["year_missing"])])
