@@ -141,7 +141,8 @@ def add(school_id: int, unit_id: int, day: str):
         form.child.errors = [wording.problem_text(problem)]
         return _page(site, unit, when, add_form=form, status=422)
     db.session.commit()
-    flash(_("%(name)s ajouté à la liste, présent sans réservation.", name=child.full_name), "success")
+    flash(_("%(name)s ajouté à la liste, présent sans réservation (facturé selon le tarif « présence sans "
+            "réservation »).", name=child.full_name), "success")
     return redirect(url_for(".day_list", school_id=site.id, unit_id=unit.id, day=when.isoformat(),
                             _anchor=f"enfant-{child.id}"))
 
