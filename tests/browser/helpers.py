@@ -169,3 +169,31 @@ def login(page, email: str, password: str) -> None:
 def logout(page) -> None:
     page.get_by_role("button", name="Se déconnecter", exact=True).click()  # not "... de tous les appareils"
     page.wait_for_load_state()
+
+
+def table_snapshot(db, tables) -> list[list[dict]]:
+    """The rows of `tables` (Table objects, parents first), to give to restore_tables after a journey."""
+    from sqlalchemy import select
+
+    return [[dict(r) for r in db.session.execute(select(t)).mappings()] for t in tables]
+
+
+def restore_tables(db, tables, saved) -> None:
+    """Put `tables` back as `saved` (table_snapshot) with as few changes as possible: rows the journey added are
+    deleted (children first), rows it changed are written back, rows it deleted are inserted again (parents first).
+    Rows that stayed are never deleted: SQLite enforces foreign keys, so deleting and inserting them again would
+    cascade to the rows of other tables that point at them (a message's attachment, a démarche's document)."""
+    from sqlalchemy import delete, insert, select, update
+
+    for table, rows in reversed(list(zip(tables, saved, strict=True))):
+        kept = [r["id"] for r in rows]
+        db.session.execute(delete(table).where(table.c.id.not_in(kept)) if kept else delete(table))
+    for table, rows in zip(tables, saved, strict=True):
+        present = set(db.session.execute(select(table.c.id)).scalars())
+        missing = [r for r in rows if r["id"] not in present]
+        for row in rows:
+            if row["id"] in present:
+                db.session.execute(update(table).where(table.c.id == row["id"]).values(**row))
+        if missing:
+            db.session.execute(insert(table), missing)
+    db.session.commit()

@@ -18,7 +18,16 @@ import pytest
 from absences_world import tiny_pdf, tiny_png
 from playwright.sync_api import expect
 
-from tests.browser.helpers import AGENT, PARENT, REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, login
+from tests.browser.helpers import (
+    AGENT,
+    PARENT,
+    REFLOW_VIEWPORT,
+    assert_axe_clean,
+    assert_reflows,
+    login,
+    restore_tables,
+    table_snapshot,
+)
 
 PHONE = {"width": 375, "height": 740}
 
@@ -38,27 +47,12 @@ def check_page(page) -> None:
 @pytest.fixture(autouse=True)
 def _restored(live_server):
     """Put the documents (and their pages' rows) back as they were: the demo is shared."""
-    from sqlalchemy import delete, insert, select
-
     from models import Document, DocumentFile
 
     tables = (Document.__table__, DocumentFile.__table__)
-
-    def snapshot(db):
-        return [[dict(r) for r in db.session.execute(select(t)).mappings()] for t in tables]
-
-    saved = live_server.query(snapshot)
+    saved = live_server.query(lambda db: table_snapshot(db, tables))
     yield
-
-    def restore(db):
-        db.session.execute(delete(DocumentFile))
-        db.session.execute(delete(Document))
-        for table, rows in zip(tables, saved, strict=True):
-            if rows:
-                db.session.execute(insert(table), rows)
-        db.session.commit()
-
-    live_server.query(restore)
+    live_server.query(lambda db: restore_tables(db, tables, saved))
 
 
 FILES = [{"name": "recto.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf()},
