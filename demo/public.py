@@ -142,8 +142,9 @@ def add_public(schools: dict[str, School], activities: dict, agent: User, now: d
     _add_pages(agent, now)
     for title, body, days_before, audience, target in NEWS:
         publish_local = dt.datetime.combine(today - dt.timedelta(days=days_before), dt.time(8, 30), PARIS)
-        item = NewsItem(title=title, body=body, publish_at=publish_local.astimezone(UTC), audience=audience,
-                        created_by_id=agent.id, created_at=now)
+        publish_at = publish_local.astimezone(UTC)
+        item = NewsItem(title=title, body=body, publish_at=publish_at, audience=audience, created_by_id=agent.id,
+                        created_at=now, announced_at=publish_at if publish_at <= now else None)
         if audience == "school":
             item.school = schools[target]
         elif audience == "activity":

@@ -35,6 +35,8 @@ class NewsItem(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     updated_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # When the families who want news e-mails were told about it (blueprints/news/service.py announce_due), once.
+    announced_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
 
     school = relationship("School")
     activity = relationship("Activity")

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from absences_world import tiny_pdf, tiny_png
 from sqlalchemy import func, select
-from support import csrf_from, enroll, main_of, text, text_of
+from support import csrf_from, enroll, main_of, outbox, text, text_of
 
 from blueprints.news import markup, rules
 from models import ContentChange, NewsItem, NewsRead, School, db
@@ -116,6 +116,18 @@ def test_an_item_shows_from_its_publication_instant(publish_at, shown):
 ])
 def test_who_an_item_concerns(audience, schools, activities, concerned):
     assert rules.concerns(audience, schools, activities) is concerned
+
+
+@pytest.mark.parametrize("publish_at, announced_at, due", [
+    (NOW - dt.timedelta(hours=1), None, True),
+    (NOW, None, True),
+    (NOW + dt.timedelta(minutes=1), None, False),  # planned later: announced once published
+    (NOW - dt.timedelta(hours=1), NOW - dt.timedelta(minutes=30), False),  # once only
+    (NOW - dt.timedelta(days=7), None, True),
+    (NOW - dt.timedelta(days=7, seconds=1), None, False),  # too old when first seen: not announced
+])
+def test_when_an_item_is_announced_by_e_mail(publish_at, announced_at, due):
+    assert rules.to_announce(publish_at, announced_at, NOW) is due
 
 
 # --------------------------------------------------------------------------- pages
@@ -327,3 +339,49 @@ def test_a_planned_item_and_its_picture_stay_hidden_until_published(world, clien
     world.app.config["CLOCK"] = lambda: dt.datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # 8 h in Paris
     assert visitor.get(f"/actualites/{item.id}/image").status_code == 200
     assert family.get(f"/mes-actualites/{item.id}").status_code == 200
+
+
+# --------------------------------------------------------------------------- e-mails
+
+
+def news_mails(app):
+    return [(m["To"], m["Subject"]) for m in outbox(app) if "Actualité du service Enfance" in m["Subject"]]
+
+
+def test_published_items_are_announced_once_to_the_families_concerned(world):
+    from blueprints.news import service
+
+    add_item("Inscriptions de l'été ouvertes")  # everybody
+    add_item("Sortie à l'école Jules-Ferry", audience="school", school=world.ferry)  # Martin only
+    add_item("Programme du centre", audience="activity", activity=world.leisure)  # Léa is enrolled: Martin
+    add_item("Plus tard", publish_at=NOW + dt.timedelta(days=2))
+    with world.app.test_request_context():
+        assert service.announce_due(NOW, NOW.date()) == (3, 4)
+        assert service.announce_due(NOW, NOW.date()) == (0, 0)  # once only
+    got = news_mails(world.app)
+    assert sorted(to for to, _subject in got) == sorted([world.parent.email] * 3 + [world.other_parent.email])
+    assert ("Actualité du service Enfance : Sortie à l'école Jules-Ferry" in [subject for _to, subject in got])
+    body = outbox(world.app)[0].get_body().get_content()
+    assert "/mes-actualites/" in body and "Texte" not in body  # a link, never the text
+    later = NOW + dt.timedelta(days=2, hours=1)
+    with world.app.test_request_context():
+        assert service.announce_due(later, later.date()) == (1, 2)
+
+
+def test_families_who_turned_news_off_get_none(world):
+    from blueprints.news import service
+    from models import NotificationPreference
+
+    db.session.add(NotificationPreference(user_id=world.other_parent.id, kind="news", enabled=False))
+    add_item("Fermeture exceptionnelle")
+    with world.app.test_request_context():
+        assert service.announce_due(NOW, NOW.date()) == (1, 1)
+    assert [to for to, _subject in news_mails(world.app)] == [world.parent.email]
+
+
+def test_reminders_command_announces_the_news(world):
+    add_item("Inscriptions de l'été ouvertes")
+    result = world.app.test_cli_runner().invoke(args=["reminders", "send"])
+    assert result.exit_code == 0, result.output
+    assert "Actualités annoncées : 1 (2 e-mail(s))" in result.output
+

@@ -40,3 +40,13 @@ def audience_problem(audience: Audience) -> str | None:
     if audience.kind not in ("all", "school", "activity"):
         return "unknown"
     return None
+
+
+# A published item is announced by e-mail once; an item older than this when the job first sees it (the job was
+# stopped for a while, or the item was published before e-mails existed) is not announced any more.
+ANNOUNCE_WITHIN = dt.timedelta(days=7)
+
+
+def to_announce(publish_at: dt.datetime, announced_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether an item is due its e-mail to the families at `now`: published, not announced yet, and recent."""
+    return announced_at is None and published(publish_at, now) and now - publish_at <= ANNOUNCE_WITHIN

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+import mail
 from blueprints import uploads
 from blueprints.news import rules
-from models import ContentChange, Enrollment, NewsItem, NewsRead, Period, Person, db
+from models import ContentChange, Enrollment, NewsItem, NewsRead, Period, Person, User, db
 
 
 def audience_of(item: NewsItem) -> rules.Audience:
@@ -143,3 +144,51 @@ def remove(item: NewsItem, user_id: int, now: dt.datetime) -> list[str]:
     db.session.execute(delete(NewsRead).where(NewsRead.news_id == item.id))
     db.session.delete(item)
     return files
+
+
+# --------------------------------------------------------------------------- e-mails
+
+
+def families_reached(item: NewsItem, today: dt.date) -> list[int]:
+    """The families an item is for that have an active login (1 query): every family for "all", those with a child
+    at the school, or enrolled in the activity now or later (as family_reach sees it)."""
+    query = select(User.family_id).where(User.family_id.is_not(None), User.active.is_(True)).distinct()
+    if item.audience == "school":
+        query = query.where(exists().where(Person.family_id == User.family_id, Person.role == "child",
+                                           Person.school_id == item.school_id))
+    elif item.audience == "activity":
+        query = query.where(exists().where(
+            Person.family_id == User.family_id, Enrollment.child_id == Person.id,
+            Enrollment.activity_id == item.activity_id, Enrollment.period_id == Period.id, Period.end_date >= today))
+    return sorted(db.session.execute(query).scalars())
+
+
+def announce_due(now: dt.datetime, today: dt.date) -> tuple[int, int]:
+    """E-mail the families concerned by each item published since the last call (rules.to_announce), once: the item
+    is claimed (announced_at set where it was empty, committed) before any e-mail, so two processes never both
+    announce it. Only the logins that kept "Actualités" in "Mon espace" get it (notify.mail_family, kind "news");
+    the e-mail has the title and a link, never the text. Returns (items announced, e-mails sent)."""
+    from flask_babel import force_locale
+    from flask_babel import lazy_gettext as _l
+
+    from blueprints.notify import mail_family
+
+    candidates = db.session.execute(select(NewsItem).where(
+        NewsItem.announced_at.is_(None), NewsItem.publish_at <= now,
+        NewsItem.publish_at >= now - rules.ANNOUNCE_WITHIN).order_by(NewsItem.publish_at)).scalars().all()
+    items, sent = 0, 0
+    for item in candidates:
+        if not rules.to_announce(item.publish_at, item.announced_at, now):
+            continue
+        claimed = db.session.execute(update(NewsItem).where(NewsItem.id == item.id, NewsItem.announced_at.is_(None))
+                                     .values(announced_at=now).execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        if not claimed:
+            continue
+        items += 1
+        link = mail.external_url("news.family_detail", news_id=item.id)
+        with force_locale("fr"):
+            for family_id in families_reached(item, today):
+                sent += mail_family(family_id, _l("Actualité du service Enfance : %(title)s", title=item.title),
+                                    "news/mail_news", kind="news", title=item.title, link=link)
+    return items, sent
