@@ -172,7 +172,7 @@ def test_login_failures_are_indistinguishable(app, make_family):
     ("first_login", "shown"),
     [
         (dt.datetime(2026, 1, 15, 23, 30, tzinfo=dt.UTC), "vendredi 16 janvier 2026 à 0 h 30"),  # UTC+1
-        (dt.datetime(2026, 7, 1, 10, 5, tzinfo=dt.UTC), "mercredi 1 juillet 2026 à 12 h 05"),  # UTC+2
+        (dt.datetime(2026, 7, 1, 10, 5, tzinfo=dt.UTC), "mercredi 1er juillet 2026 à 12 h 05"),  # UTC+2
     ],
 )
 def test_mon_accueil_shows_the_previous_login_in_paris_time(app, client, make_family, login_as, first_login, shown):

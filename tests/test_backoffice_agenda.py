@@ -788,7 +788,7 @@ def test_shortening_a_period_needs_a_confirmation_then_cancels_the_days_after_it
         (MON_30, "reserved", "system", world.agent.id, DAYS_REMOVED),
         (DEC_1, "waiting", "system", world.agent.id, DAYS_REMOVED)}
     bernard = next(m for m in outbox(app) if m["To"] == booked.bernard.email).get_content()
-    assert ("Hugo :\n- lundi 30 novembre 2026 : Repas\n- mardi 1 décembre 2026 : Repas (place en liste d'attente)\n"
+    assert ("Hugo :\n- lundi 30 novembre 2026 : Repas\n- mardi 1er décembre 2026 : Repas (place en liste d'attente)\n"
             in bernard)
     assert len(outbox(app)) == 2
 

@@ -57,7 +57,7 @@ def test_child_page_shows_the_child(client, make_family, login_as, make_activity
     assert page.status_code == 200
     shown = text(page)
     assert "<h1>Léa Martin</h1>" in shown
-    assert "Restauration — Année scolaire 2026-2027 (du mardi 1 septembre 2026 au samedi 3 juillet 2027)" in shown
+    assert "Restauration — Année scolaire 2026-2027 (du mardi 1er septembre 2026 au samedi 3 juillet 2027)" in shown
     assert not re.search(r"\d\d/\d\d/\d{4}", shown)  # dates written out on a parent's page
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import g, has_request_context, request
-from flask_babel import format_currency, format_date, format_datetime, get_locale, gettext
+from flask_babel import format_currency, format_date, format_datetime, get_locale, gettext, to_user_timezone
 
 from blueprints.languages import rules
 
@@ -44,8 +44,16 @@ def language() -> str:
     return locale.language if locale is not None and locale.language in rules.LANGUAGES else rules.DEFAULT
 
 
+def _first_of_month(pattern: str) -> str:
+    """French writes the first day of a month "1er" ("jeudi 1er janvier 2026"): the pattern's day as a literal."""
+    return pattern.replace("d ", "'1er' ", 1)
+
+
 def date_long(day: dt.date | None) -> str:
-    return format_date(day, DATE_LONG[language()]) if day else ""
+    if not day:
+        return ""
+    pattern = DATE_LONG[language()]
+    return format_date(day, _first_of_month(pattern) if day.day == 1 and language() == "fr" else pattern)
 
 
 def date_short(day: dt.date | None) -> str:
@@ -55,7 +63,10 @@ def date_short(day: dt.date | None) -> str:
 def datetime_long(moment: dt.datetime | None) -> str:
     if not moment:
         return ""
-    text = format_datetime(moment, DATETIME_LONG[language()])
+    pattern = DATETIME_LONG[language()]
+    if language() == "fr" and to_user_timezone(moment).day == 1:
+        pattern = _first_of_month(pattern)
+    text = format_datetime(moment, pattern)
     return text.replace("AM", "am").replace("PM", "pm") if language() == "en" else text
 
 
