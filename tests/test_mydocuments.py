@@ -41,7 +41,8 @@ def test_period_of(kind, year, month, start, end):
     ("mois", 2026, 0, ("mois", "month_range")),
     ("mois", None, 3, ("annee", "year_missing")),
     ("mois", 1999, 3, ("annee", "year_range")),
-    ("civile", 2027, None, ("annee", "year_range")),
+    ("civile", 2027, None, ("annee", "future")),
+    ("civile", 2037, None, ("annee", "year_range")),
     ("civile", 2026, None, None),
     ("civile", 2026, 99, None),  # the month is not read for a year
     ("scolaire", 2026, None, None),  # 2026-2027 began in September

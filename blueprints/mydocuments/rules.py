@@ -39,6 +39,8 @@ def period_problem(kind: str, year: int | None, month: int | None, today: dt.dat
         return ("periode", "kind")
     if year is None:
         return ("annee", "year_missing")
+    if today.year < year <= today.year + 10:
+        return ("annee", "future")
     if not FIRST_YEAR <= year <= today.year:
         return ("annee", "year_range")
     if kind == "mois":

@@ -63,7 +63,7 @@ def presence(child_id: int):
         context = {"period": period, "activities": service.presence(child.id, period, today),
                    "pdf_args": {k: v for k, v in request.args.items() if k in ("periode", "mois", "annee")}}
     return render("mydocuments/presence.html", child=child, family=current_family(), form=form, words=wording,
-                  today=today, **context)
+                  today=today, school_start=today.year if today.month >= 9 else today.year - 1, **context)
 
 
 @bp.route("/mes-documents/attestation-de-presence/<int:child_id>.pdf")
