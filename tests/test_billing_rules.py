@@ -294,3 +294,14 @@ def test_invoice_state(status, due, due_date, today, state):
 def test_numbers():
     assert rules.format_number("invoice", 2026, 123) == "F-2026-000123"
     assert rules.format_number("credit_note", 2027, 1) == "AV-2027-000001"
+
+
+@pytest.mark.parametrize("issued_on, due", [
+    (dt.date(2026, 12, 3), dt.date(2027, 1, 4)),  # 2 January 2027 is a Saturday: the Monday after
+    (dt.date(2026, 12, 4), dt.date(2027, 1, 4)),  # a Sunday
+    (dt.date(2026, 12, 2), dt.date(2027, 1, 1)),  # a Friday stays (a public holiday: the agent changes it)
+    (dt.date(2026, 12, 1), dt.date(2026, 12, 31)),
+])
+def test_default_due_date_is_never_a_weekend(issued_on, due):
+    assert rules.default_due_date(issued_on) == due
+

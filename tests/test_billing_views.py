@@ -117,6 +117,9 @@ def test_issue_from_the_preview_then_progress(world, agent):
     fragment = agent.get(response.location, headers={"HX-Request": "true"})
     assert fragment.text.lstrip().startswith('<div id="progress"') and "<html" not in fragment.text
     assert db.session.query(Invoice).count() == 2
+    months = text_of(agent.get("/gestion/facturation"))
+    assert "Aperçu de novembre 2026 — 2 factures émises" in months
+    assert "Aperçu d'octobre 2026 — pas encore facturé" in months
     # a month not over cannot be issued
     december = agent.get("/gestion/facturation/2026-12")
     assert "pas encore être facturé" in text_of(december)

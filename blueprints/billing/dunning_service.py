@@ -81,17 +81,19 @@ class Row:
 
 
 def unpaid_rows(today: dt.date) -> list[Row]:
-    """The unpaid invoices (service.unpaid_invoices) with their relances and next step, in five queries."""
+    """The unpaid invoices (service.unpaid_invoices) with their relances and next step, in five queries: those a
+    relance is due for first, then the others, each by oldest due date."""
     rows = service.unpaid_invoices(today)
     sent = reminders_of(view.invoice.id for view, _family in rows)
     emailable = families_with_email({family.id for _view, family in rows})
     by_debit = collected_by_debit(view.invoice.id for view, _family in rows)
     days = letter_after_days()
-    return [Row(view, family, sent.get(view.invoice.id, []),
+    found = [Row(view, family, sent.get(view.invoice.id, []),
                 dunning_rules.next_step(view.invoice.status, view.due_cents, view.invoice.due_date, today,
                                         _sent(sent.get(view.invoice.id, [])), family.id in emailable, days,
                                         by_debit=view.invoice.id in by_debit))
-            for view, family in rows]
+             for view, family in rows]
+    return sorted(found, key=lambda row: not row.step.due)  # the ones to send first, each group by due date
 
 
 def due_ids(today: dt.date) -> list[int]:

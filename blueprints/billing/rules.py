@@ -429,7 +429,9 @@ def format_number(kind: str, year: int, n: int) -> str:
 
 
 def default_due_date(issued_on: dt.date, days: int = 30) -> dt.date:
-    return issued_on + dt.timedelta(days=days)
+    """`days` after issuing, moved to the Monday after when it falls on a weekend (the counter is closed)."""
+    due = issued_on + dt.timedelta(days=days)
+    return due + dt.timedelta(days=(7 - due.weekday()) % 7) if due.weekday() >= 5 else due
 
 
 def invoice_state(status: str, due_cents: int, due_date: dt.date, today: dt.date) -> str:

@@ -371,5 +371,15 @@ def run_month(month: dt.date, due_date: dt.date, now: Callable[[], dt.datetime],
     return execute(run.id, now, commit_every=commit_every)
 
 
+def invoices_per_month(months) -> dict[dt.date, int]:
+    """month -> how many invoices it has (1 query): which of the months offered are already billed."""
+    months = list(months)
+    if not months:
+        return {}
+    rows = db.session.execute(select(Invoice.month, func.count()).where(Invoice.month.in_(months))
+                              .group_by(Invoice.month))
+    return {month: count for month, count in rows}
+
+
 def recent_runs(limit: int = 12) -> list[BillingRun]:
     return list(db.session.execute(select(BillingRun).order_by(BillingRun.started_at.desc()).limit(limit)).scalars())

@@ -40,7 +40,9 @@ def _months_to_offer(today):
 def runs():
     """Facturation: months to bill (preview), the runs and their progress, links to tariffs and unpaid invoices."""
     today = clock.today()
-    return render("billing/agents/runs.html", months=_months_to_offer(today), runs=run.recent_runs(),
+    months = _months_to_offer(today)
+    return render("billing/agents/runs.html", months=months, invoiced=run.invoices_per_month(months),
+                  runs=run.recent_runs(),
                   active=run.active_run(), words=wording, now=clock.now(), stale=rules.run_is_stale)
 
 
