@@ -151,6 +151,17 @@ def test_mes_factures_says_when_the_invoice_will_be_collected(client, login_as, 
     assert "Prélèvement automatique prévu" in text_of(client.get("/factures"))
 
 
+def test_a_late_invoice_the_mandate_will_still_collect_says_so(client, login_as, world):
+    """Past its due date, not yet in a direct-debit file (the service has not exported that due date yet): the
+    family reads that the debit is coming, not only "En retard"; online payment stays possible, second."""
+    accept(client, login_as, world, mandate_request(client, login_as, world))
+    client._cookies.clear()
+    invoice_id = make_invoice(world["family"].id, 4560, dt.date(2026, 11, 20))
+    login_as(world["parent"])
+    page = text_of(client.get(f"/factures/{invoice_id}"))
+    assert "Prélèvement automatique à venir" in page and "Vous n'avez rien à faire" in page
+
+
 def test_mes_factures_shows_the_mandate_with_a_masked_account(client, login_as, world):
     login_as(world["parent"])
     before = text_of(client.get("/factures"))

@@ -131,6 +131,16 @@ def payment_helpers():
             return view.invoice.due_date
         return None
 
+    def direct_debit_pending(view) -> bool:
+        """A late invoice the family's active mandate will still collect (it was never in a direct-debit file: the
+        service exports it with its due date's file): the family has nothing to do."""
+        from blueprints.payments import debits
+
+        if view.state != "late" or view.due_cents <= 0:
+            return False
+        return (debits.active_mandate(view.invoice.family_id) is not None
+                and not debits.ever_collected(view.invoice.id))
+
     def payment_settings(family_id: int):
         """The family's mandate (with the masked account) and invoice choice, for "Mes factures"."""
         from blueprints.payments import debits, paperless, sepa
@@ -143,4 +153,5 @@ def payment_helpers():
                 "creditor": current_app.config.get("PAYMENT_SEPA_NAME", ""),
                 "offered": {t.code for t in procedures.active_types()}}
 
-    return {"direct_debit_on": direct_debit_on, "payment_settings": payment_settings}
+    return {"direct_debit_on": direct_debit_on, "direct_debit_pending": direct_debit_pending,
+            "payment_settings": payment_settings}
