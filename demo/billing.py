@@ -16,12 +16,16 @@ from sqlalchemy import select
 from blueprints.billing import rules, run, service
 from models import (
     Activity,
+    Attendance,
     Family,
     Invoice,
+    Person,
     QuotientRecord,
+    Reservation,
     Tariff,
     TariffBand,
     TariffPenalty,
+    Unit,
     db,
 )
 
@@ -94,6 +98,7 @@ def add_billing(start: dt.date, now: dt.datetime, today: dt.date) -> None:
         if names[invoice.family_id] == "Bernard" or i % 5 == 4:
             continue  # late
         _pay(invoice, METHODS[i % len(METHODS)], older_at + dt.timedelta(days=1 + i % 10), i)
+    _unbooked_presence(last)
     recent_at = dt.datetime.combine(this_month.replace(day=2), dt.time(9), PARIS).astimezone(dt.timezone.utc)
     recent = _issue(last, min(recent_at, now), rules.month_end(this_month))
     for i, invoice in enumerate(recent):
@@ -101,6 +106,26 @@ def add_billing(start: dt.date, now: dt.datetime, today: dt.date) -> None:
             continue
         _pay(invoice, METHODS[i % len(METHODS)], min(recent_at, now) + dt.timedelta(hours=2 + i), 100 + i)
     db.session.commit()
+
+
+def _unbooked_presence(month: dt.date) -> None:
+    """Hugo Martin came to the evening care one day of `month` without a booking (marked on the list): his family's
+    invoice has a "Présence sans réservation" line."""
+    hugo = db.session.execute(select(Person).join(Family, Family.id == Person.family_id).where(
+        Family.name == "Martin", Person.first_name == "Hugo")).scalar_one_or_none()
+    units = db.session.execute(select(Unit).where(Unit.slot == "afternoon").order_by(Unit.id)).scalars().all()
+    if hugo is None or not units:
+        return
+    booked = set(db.session.execute(select(Reservation.unit_id, Reservation.date).where(
+        Reservation.child_id == hugo.id, Reservation.date.between(month, rules.month_end(month)),
+        Reservation.state == "reserved")).all())
+    school_days = sorted({day for _unit, day in booked})  # days he was there for something else
+    for day in school_days:
+        for unit in units:
+            if (unit.id, day) not in booked:
+                db.session.add(Attendance(child_id=hugo.id, unit_id=unit.id, date=day, status="present", booked=False))
+                db.session.commit()
+                return
 
 
 def _pay(invoice: Invoice, method: str, at: dt.datetime, n: int) -> None:
