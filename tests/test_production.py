@@ -23,7 +23,7 @@ from requestlog import loggable_path
 def test_static_files_have_hashed_names_far_future_caching_and_gzip(client):
     page = client.get("/connexion").text
     urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
-    assert len(urls) == 3
+    assert len(urls) == 4  # favicon, CSS, htmx, app.js
     for url in urls:
         assert assets.HASHED.search(url), url
         response = client.get(url, headers={"Accept-Encoding": "gzip"})
