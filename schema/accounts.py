@@ -35,7 +35,7 @@ class User(db.Model):
     agent_role: Mapped[Optional[str]] = mapped_column(String(12))
     # Two-factor authentication (blueprints/twofactor): the TOTP secret (base32), enabled once a first code was
     # right; the last time step accepted, so a code is never accepted twice.
-    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(255))  # sealed (blueprints/admin/twofactor.py)
     totp_enabled_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[Optional[int]] = mapped_column(BigInteger)
 

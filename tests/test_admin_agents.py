@@ -134,7 +134,7 @@ def enrol_through_login(app, client, user):
     page = client.get("/connexion/double-authentification")
     assert page.status_code == 200
     db.session.expire_all()
-    secret = db.session.get(User, user.id).totp_secret
+    secret = twofactor.unseal(db.session.get(User, user.id).totp_secret, app.config["SECRET_KEY"])
     assert twofactor.grouped(secret) in text_of(page)  # the key as text, for screen readers and typing
     assert "<svg" in page.text
     done = client.post("/connexion/double-authentification",
@@ -266,6 +266,23 @@ def test_security_page_renews_recovery_codes_and_admin_resets_two_factor(app, cl
     db.session.expire_all()
     assert not twofactor.enabled(db.session.get(User, agent.id))
     assert db.session.execute(db.select(RecoveryCode)).first() is None
+
+
+def test_the_secret_is_stored_sealed_and_a_clear_one_is_sealed_at_its_next_use(app, world):
+    key = app.config["SECRET_KEY"]
+    admin = world["admin"]
+    secret = twofactor.start_enrolment(admin)
+    stored = db.session.get(User, admin.id).totp_secret
+    assert stored.startswith(twofactor.SEALED) and secret not in stored
+    assert twofactor.unseal(stored, key) == secret and twofactor.start_enrolment(admin) == secret
+    assert twofactor.unseal(stored, "another-secret-key") is None  # SECRET_KEY changed: reset by an admin
+    # a secret stored in clear before sealing existed still works, and is sealed once used
+    admin.totp_secret, admin.totp_enabled_at = secret, NOW - dt.timedelta(days=1)
+    db.session.commit()
+    assert twofactor.use_code(admin, code_at(secret, NOW), NOW, key) == "totp"
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).totp_secret.startswith(twofactor.SEALED)
 
 
 def test_totp_rules():

@@ -2,12 +2,16 @@
 
 Pure rules (`verify_code`, `new_recovery_codes`, `recovery_hash`) take `now` and keys as arguments; the few writes
 (`start_enrolment`, `confirm_enrolment`, `use_code`, `reset`) flush and leave the commit to the route. The secret is
-kept in User.totp_secret; a code's time step is remembered (User.totp_last_step) so that a code seen once (over a
-shoulder, in a replayed request) is never accepted again; recovery codes are stored as HMAC-SHA256 under the
-application's SECRET_KEY (50 random bits each: a keyed hash is enough, and checking ten of them stays instant)."""
+kept in User.totp_secret sealed (Fernet, under a key derived from the application's SECRET_KEY: a copy of the
+database alone does not give anyone the agents' second factor); a secret written before sealing existed is read as
+it is and sealed at its next successful use. A code's time step is remembered (User.totp_last_step) so that a code
+seen once (over a shoulder, in a replayed request) is never accepted again; recovery codes are stored as HMAC-SHA256
+under the application's SECRET_KEY (50 random bits each: a keyed hash is enough, and checking ten of them stays
+instant)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -17,6 +21,8 @@ from typing import Optional
 
 import pyotp
 import segno
+from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app
 
 from models import RecoveryCode, User, db
 
@@ -27,8 +33,38 @@ RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read alou
 ISSUER = "Portail Familles"
 
 
+SEALED = "f1:"  # the prefix of a sealed secret (a bare base32 secret has no colon)
+
+
 def new_secret() -> str:
     return pyotp.random_base32()
+
+
+def _box(key: str) -> Fernet:
+    digest = hashlib.sha256(b"portail-familles/totp-secret\x00" + key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def seal(secret: str, key: str) -> str:
+    """What is stored for `secret`: encrypted and authenticated under `key`."""
+    return SEALED + _box(key).encrypt(secret.encode()).decode()
+
+
+def unseal(stored: Optional[str], key: str) -> Optional[str]:
+    """The secret a stored value holds; None when there is none, or when it was sealed under another key (the
+    SECRET_KEY changed: an administrator resets the agent's two-factor authentication)."""
+    if not stored:
+        return None
+    if not stored.startswith(SEALED):
+        return stored  # stored before secrets were sealed
+    try:
+        return _box(key).decrypt(stored[len(SEALED):].encode()).decode()
+    except InvalidToken:
+        return None
+
+
+def _key() -> str:
+    return current_app.config["SECRET_KEY"]
 
 
 def verify_code(secret: str, code: str, now: dt.datetime, last_step: Optional[int]) -> Optional[int]:
@@ -90,18 +126,21 @@ def start_enrolment(user: User) -> str:
     """The secret being set up for `user` (a new one unless an unconfirmed one is waiting)."""
     if enabled(user):
         raise ValueError("two-factor authentication already enabled")
-    if not user.totp_secret:
-        user.totp_secret = new_secret()
+    secret = unseal(user.totp_secret, _key())
+    if secret is None:
+        secret = new_secret()
+        user.totp_secret = seal(secret, _key())
         db.session.flush()
-    return user.totp_secret
+    return secret
 
 
 def confirm_enrolment(user: User, code: str, now: dt.datetime, key: str) -> Optional[list[str]]:
     """Turn two-factor authentication on if `code` is right for the secret being set up: returns the new recovery
     codes (shown once), or None for a wrong code (nothing changes)."""
-    if enabled(user) or not user.totp_secret:
+    secret = None if enabled(user) else unseal(user.totp_secret, key)
+    if secret is None:
         return None
-    step = verify_code(user.totp_secret, code, now, user.totp_last_step)
+    step = verify_code(secret, code, now, user.totp_last_step)
     if step is None:
         return None
     user.totp_enabled_at, user.totp_last_step = now, step
@@ -123,11 +162,15 @@ def use_code(user: User, code: str, now: dt.datetime, key: str) -> Optional[str]
     neither. The UPDATEs match the state read, so two requests cannot both use the same code."""
     if not enabled(user):
         return None
-    step = verify_code(user.totp_secret, code, now, user.totp_last_step)
+    secret = unseal(user.totp_secret, key)
+    step = verify_code(secret, code, now, user.totp_last_step) if secret else None
     if step is not None:
+        values = {"totp_last_step": step}
+        if not user.totp_secret.startswith(SEALED):
+            values["totp_secret"] = seal(secret, key)
         moved = db.session.execute(
             db.update(User).where(User.id == user.id, (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
-            .values(totp_last_step=step).execution_options(synchronize_session="fetch"))
+            .values(**values).execution_options(synchronize_session="fetch"))
         return "totp" if moved.rowcount == 1 else None
     recovery = normalise_recovery(code)
     if recovery is None:
