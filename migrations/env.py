@@ -73,6 +73,38 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def repair_orphans(connection):
+    """SQLite only, after the migrations: rows pointing at a row that is gone (a database from before foreign keys
+    were enforced, where deleting a row left its dependants behind) get what PostgreSQL would have done to them:
+    deleted (ON DELETE CASCADE) or their reference emptied (SET NULL), until none is left; any other is logged.
+    Without this, the now enforced foreign keys would refuse any later change to those rows."""
+    for _round in range(20):
+        problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if not problems:
+            return
+        repaired = 0
+        for table, rowid, parent, fk_id in problems:
+            keys = connection.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")').fetchall()
+            key = next((k for k in keys if k[0] == fk_id), None)
+            if key is None or rowid is None:
+                continue
+            column, on_delete = key[3], (key[6] or "").upper()
+            if on_delete == "CASCADE":
+                connection.exec_driver_sql(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
+            elif on_delete == "SET NULL":
+                connection.exec_driver_sql(f'UPDATE "{table}" SET "{column}" = NULL WHERE rowid = ?', (rowid,))
+            else:
+                logger.warning("row %s of %s points at a missing %s (%s): left as it is", rowid, table, parent,
+                               column)
+                continue
+            logger.warning("row %s of %s pointed at a missing %s (%s): %s", rowid, table, parent, column,
+                           "deleted" if on_delete == "CASCADE" else "reference emptied")
+            repaired += 1
+        connection.commit()
+        if not repaired:
+            return
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -117,11 +149,9 @@ def run_migrations_online():
             context.run_migrations()
         if sqlite:
             connection.commit()
-            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            repair_orphans(connection)
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
-            if problems:
-                raise RuntimeError(f"the migrations left rows pointing at missing rows: {problems[:10]}")
 
 
 if context.is_offline_mode():

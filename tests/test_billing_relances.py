@@ -83,7 +83,7 @@ def relance_mails(app):
 def send(app, ids, batch="a" * 32):
     """What the route does, without the page."""
     today = app.config["CLOCK"]().date()
-    plan = dunning_service.plan(ids, today, batch)
+    plan = dunning_service.plan(ids, today, batch, app.config["CLOCK"]())
     rows = dunning_service.record(plan.due, app.config["CLOCK"](), None, batch)
     db.session.commit()
     failed = dunning_service.send_emails(rows)
@@ -115,7 +115,7 @@ def test_first_relance_is_an_email_recorded_once(world, app):
 
 def test_a_level_recorded_meanwhile_is_not_recorded_twice(world, app):
     at(app, D(2027, 1, 4))
-    plan = dunning_service.plan([world.martin_invoice.id], D(2027, 1, 4), "c" * 32)
+    plan = dunning_service.plan([world.martin_invoice.id], D(2027, 1, 4), "c" * 32, NOW)
     first = dunning_service.record(plan.due, NOW, None, "c" * 32)
     second = dunning_service.record(plan.due, NOW, None, "d" * 32)  # the other request, same plan
     db.session.commit()
@@ -193,6 +193,32 @@ def test_mail_failure_removes_the_record(world, app, monkeypatch):
     monkeypatch.undo()
     _plan, rows, failed = send(app, [world.martin_invoice.id], batch="9" * 32)
     assert len(rows) == 1 and not failed
+
+
+def test_an_e_mail_relance_a_killed_process_never_sent_can_be_sent_again(world, app):
+    """Recorded, committed, then the process died before the e-mail: the row says 0 e-mails. Ten minutes later it
+    does not count as sent: the relance is offered again and recorded in place of the dead one."""
+    at(app, D(2027, 1, 4))
+    today, now = D(2027, 1, 4), app.config["CLOCK"]()
+    plan = dunning_service.plan([world.martin_invoice.id], today, "e" * 32, now)
+    dunning_service.record(plan.due, now, None, "e" * 32)
+    db.session.commit()  # ... and no send_emails: killed
+    assert not dunning_service.plan([world.martin_invoice.id], today, "f" * 32, now + dt.timedelta(minutes=5)).due
+    later = now + dt.timedelta(minutes=11)
+    app.config["CLOCK"] = lambda: later
+    plan, rows, failed = send(app, [world.martin_invoice.id], batch="f" * 32)
+    assert [(r.level, r.channel, r.emails) for r in rows] == [(1, "email", 1)] and not failed
+    assert db.session.query(InvoiceReminder).count() == 1 and len(relance_mails(app)) == 1
+
+
+def test_a_replayed_sending_never_sends_a_second_level(world, app):
+    """With no delay before the letter, a double click must not record the letter right after the e-mail."""
+    app.config["INVOICE_LETTER_AFTER_DAYS"] = 0
+    at(app, D(2027, 1, 4))
+    send(app, [world.martin_invoice.id], batch="a" * 32)
+    plan, rows, _failed = send(app, [world.martin_invoice.id], batch="a" * 32)
+    assert rows == [] and plan.repeated == [world.martin_invoice]
+    assert [r.level for r in db.session.query(InvoiceReminder)] == [1]
 
 
 # --------------------------------------------------------------------------- pages
@@ -291,6 +317,10 @@ def test_forged_ids_refused_with_their_reason(world, app, regie):
     assert "La facture n° 999999 n'existe pas" in page
     nothing = post(regie, {})
     assert "Cochez au moins une facture à relancer." in text_of(regie.get(nothing.location))
+    for tampered in ({"facture": ["²", "-3", "1e9", "0", "x" * 40]}, {"une": "²"}, {"une": "99999999999"}):
+        answer = post(regie, tampered)
+        assert answer.status_code == 302, tampered  # never a 500
+        assert "Cochez au moins une facture à relancer." in text_of(regie.get(answer.location))
     at(app, D(2026, 12, 20))
     response = post(regie, {"facture": str(world.bernard_invoice.id)})
     assert "n'est pas en retard" in text_of(regie.get(response.location))

@@ -48,6 +48,33 @@ def test_migrations_match_models_and_downgrade(empty_database_url, tmp_path, mon
         db.engine.dispose()
 
 
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite: PostgreSQL always enforced its foreign keys")
+def test_an_old_sqlite_database_with_rows_left_behind_still_upgrades(empty_database_url, tmp_path, monkeypatch):
+    """Before foreign keys were enforced on SQLite, deleting a row could leave its dependants behind: the next
+    upgrade (even with nothing to migrate) deletes them (ON DELETE CASCADE) or empties their reference (SET NULL)."""
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+        raw = create_engine(empty_database_url)  # a plain connection: foreign keys off, as before
+        with raw.connect() as conn:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.exec_driver_sql("INSERT INTO document_file (document_id, position, original_name, stored_name, "
+                                 "content_type, size) VALUES (999, 1, 'a.pdf', 'gone.pdf', 'application/pdf', 1)")
+            conn.exec_driver_sql("INSERT INTO news_item (title, body, publish_at, audience, image_alt, created_at, "
+                                 "created_by_id) VALUES ('Titre', 'Texte', '2026-11-23 08:00:00', 'all', '', "
+                                 "'2026-11-23 08:00:00', 999)")
+            conn.commit()
+        raw.dispose()
+        upgrade()  # nothing to migrate: the orphans are repaired, not an error
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            assert conn.exec_driver_sql("SELECT count(*) FROM document_file").scalar() == 0
+            assert conn.exec_driver_sql("SELECT created_by_id FROM news_item").scalar() is None
+        db.engine.dispose()
+
+
 # --------------------------------------------------------------------------- documents (e41d7c9a2b58)
 # The documents migration keeps the existing absence certificates: each one's file becomes its page 1 (and comes
 # back into its row on downgrade); the common document types are seeded.

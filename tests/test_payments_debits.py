@@ -156,10 +156,14 @@ def test_a_late_invoice_the_mandate_will_still_collect_says_so(client, login_as,
     family reads that the debit is coming, not only "En retard"; online payment stays possible, second."""
     accept(client, login_as, world, mandate_request(client, login_as, world))
     client._cookies.clear()
-    invoice_id = make_invoice(world["family"].id, 4560, dt.date(2026, 11, 20))
+    db.session.query(Mandate).one().signed_on = dt.date(2026, 10, 1)
+    db.session.commit()
+    pending = make_invoice(world["family"].id, 4560, dt.date(2026, 11, 20))
+    too_old = make_invoice(world["family"].id, 1200, dt.date(2026, 10, 20), month=dt.date(2026, 9, 1))  # 34 days late
     login_as(world["parent"])
-    page = text_of(client.get(f"/factures/{invoice_id}"))
+    page = text_of(client.get(f"/factures/{pending}"))
     assert "Prélèvement automatique à venir" in page and "Vous n'avez rien à faire" in page
+    assert "Prélèvement automatique à venir" not in text_of(client.get(f"/factures/{too_old}"))
 
 
 def test_mes_factures_shows_the_mandate_with_a_masked_account(client, login_as, world):

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from blueprints.billing.rules import PARIS
 
 LETTER_AFTER_DAYS = 15
+# A late invoice of a family with an active mandate is left to the direct debit (no relance) this many days past its
+# due date; after that nobody should wait for it any more: its relances apply.
+DEBIT_PENDING_DAYS = 30
 LEVELS = (1, 2)
 # Why no relance is due: settled (paid, credited, nothing left), debit (the family's direct debit will collect it),
 # not_late (due date not passed), wait (the letter comes `from_day`), done (both levels sent).

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 
 import mail
@@ -55,19 +55,31 @@ def families_with_email(family_ids) -> set[int]:
         User.family_id.in_(ids), User.active.is_(True), ~opted_out)).scalars())
 
 
-def collected_by_debit(invoice_ids) -> set[int]:
-    """The invoices (of `invoice_ids`) an active mandate of their family will collect: never in a direct-debit file
-    yet (payments/debits.due_collections takes them at their due date; a rejected one is not taken again)."""
+def collected_by_debit(invoice_ids, today: dt.date) -> set[int]:
+    """The invoices (of `invoice_ids`) an active mandate of their family will collect: signed by their due date,
+    never in a direct-debit file yet (payments/debits.due_collections takes them with their due date's file; a
+    rejected one is not taken again), and not more than DEBIT_PENDING_DAYS past their due date (1 query)."""
     ids = list(invoice_ids)
     if not ids:
         return set()
     return set(db.session.execute(
         select(Invoice.id).join(Mandate, (Mandate.family_id == Invoice.family_id) & (Mandate.status == "active"))
-        .where(Invoice.id.in_(ids), ~exists().where(DirectDebit.invoice_id == Invoice.id))).scalars())
+        .where(Invoice.id.in_(ids), Mandate.signed_on <= Invoice.due_date,
+               Invoice.due_date >= today - dt.timedelta(days=dunning_rules.DEBIT_PENDING_DAYS),
+               ~exists().where(DirectDebit.invoice_id == Invoice.id))).scalars())
 
 
-def _sent(rows: list[InvoiceReminder]) -> list[Sent]:
-    return [Sent(r.level, r.channel, dunning_rules.sent_day(r.sent_at)) for r in rows]
+# An e-mail relance recorded but still without an e-mail this long after (the process sending it was killed): it
+# was not sent; it may be sent again.
+STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def _stale(row: InvoiceReminder, now: dt.datetime) -> bool:
+    return row.channel == "email" and not row.emails and now - row.sent_at > STALE_AFTER
+
+
+def _sent(rows: list[InvoiceReminder], now: dt.datetime) -> list[Sent]:
+    return [Sent(r.level, r.channel, dunning_rules.sent_day(r.sent_at)) for r in rows if not _stale(r, now)]
 
 
 @dataclass(frozen=True)
@@ -80,25 +92,25 @@ class Row:
     step: Step
 
 
-def unpaid_rows(today: dt.date) -> list[Row]:
+def unpaid_rows(today: dt.date, now: dt.datetime) -> list[Row]:
     """The unpaid invoices (service.unpaid_invoices) with their relances and next step, in five queries: those a
     relance is due for first, then the others, each by oldest due date."""
     rows = service.unpaid_invoices(today)
     sent = reminders_of(view.invoice.id for view, _family in rows)
     emailable = families_with_email({family.id for _view, family in rows})
-    by_debit = collected_by_debit(view.invoice.id for view, _family in rows)
+    by_debit = collected_by_debit((view.invoice.id for view, _family in rows), today)
     days = letter_after_days()
     found = [Row(view, family, sent.get(view.invoice.id, []),
                 dunning_rules.next_step(view.invoice.status, view.due_cents, view.invoice.due_date, today,
-                                        _sent(sent.get(view.invoice.id, [])), family.id in emailable, days,
+                                        _sent(sent.get(view.invoice.id, []), now), family.id in emailable, days,
                                         by_debit=view.invoice.id in by_debit))
              for view, family in rows]
     return sorted(found, key=lambda row: not row.step.due)  # the ones to send first, each group by due date
 
 
-def due_ids(today: dt.date) -> list[int]:
+def due_ids(today: dt.date, now: dt.datetime) -> list[int]:
     """The ids of every invoice a relance is due for today (what "Relancer toutes" sends)."""
-    return [row.view.invoice.id for row in unpaid_rows(today) if row.step.due]
+    return [row.view.invoice.id for row in unpaid_rows(today, now) if row.step.due]
 
 
 @dataclass
@@ -111,7 +123,7 @@ class Plan:
     repeated: list[Invoice] = field(default_factory=list)
 
 
-def plan(invoice_ids, today: dt.date, batch: str) -> Plan:
+def plan(invoice_ids, today: dt.date, batch: str, now: dt.datetime) -> Plan:
     """Check each invoice asked (in the order asked, each once) on the server: a paid or credited one, one not late,
     one whose letter is not due yet, or an id that is no invoice, is refused with its reason. A relance already
     recorded by this same sending (a double click, a replayed form) is `repeated`, not refused."""
@@ -121,7 +133,7 @@ def plan(invoice_ids, today: dt.date, batch: str) -> Plan:
     settled = service.invoice_settled_cents(invoices)
     sent = reminders_of(invoices)
     emailable = families_with_email({i.family_id for i in invoices.values()})
-    by_debit = collected_by_debit(invoices)
+    by_debit = collected_by_debit(invoices, today)
     days = letter_after_days()
     result = Plan()
     for invoice_id in ids:
@@ -131,7 +143,10 @@ def plan(invoice_ids, today: dt.date, batch: str) -> Plan:
             continue
         left = max(invoice.total_cents - settled.get(invoice.id, 0), 0)
         rows = sent.get(invoice.id, [])
-        step = dunning_rules.next_step(invoice.status, left, invoice.due_date, today, _sent(rows),
+        if any(r.batch == batch for r in rows):  # this very sending already did it (a double click, a replay)
+            result.repeated.append(invoice)
+            continue
+        step = dunning_rules.next_step(invoice.status, left, invoice.due_date, today, _sent(rows, now),
                                        invoice.family_id in emailable, days, by_debit=invoice.id in by_debit)
         if step.due:
             result.due.append((invoice, left, step))
@@ -152,6 +167,10 @@ def record(due: list[tuple[Invoice, int, Step]], now: dt.datetime, actor_id: int
                               sent_by_id=actor_id, left_cents=left, emails=0, batch=batch)
         try:
             with db.session.begin_nested():
+                db.session.execute(delete(InvoiceReminder).where(  # an e-mail relance that never left (_stale)
+                    InvoiceReminder.invoice_id == invoice.id, InvoiceReminder.level == step.level,
+                    InvoiceReminder.channel == "email", InvoiceReminder.emails == 0,
+                    InvoiceReminder.sent_at < now - STALE_AFTER))
                 db.session.add(row)
         except IntegrityError:
             continue
@@ -159,25 +178,39 @@ def record(due: list[tuple[Invoice, int, Step]], now: dt.datetime, actor_id: int
     return recorded
 
 
-def send_emails(rows: list[InvoiceReminder]) -> list[str]:
-    """E-mail the families of the e-mail relances among `rows` (already committed); a relance no e-mail carried
-    (every address failed, or none is left) is deleted, so that it can be sent again. Returns the numbers of those
-    invoices; the caller commits."""
-    failed = []
-    for row in rows:
-        if row.channel != "email":
-            continue
-        invoice = row.invoice
+def send_email(row: InvoiceReminder) -> bool:
+    """E-mail the family of an e-mail relance (already committed); a relance no e-mail carried (every address
+    failed, or none is left) is deleted, so that it can be sent again. The caller commits after each one, so that
+    a process killed in the middle of a sending leaves each relance as it is (sent, or recorded without an e-mail:
+    _stale, sent again later)."""
+    invoice = row.invoice
+    try:
         row.emails = mail_family(
             invoice.family_id, _l("Facture %(number)s : paiement en retard", number=invoice.number),
             "billing/mail_relance", kind=EMAIL_KIND, number=invoice.number,
             month=wording.month_name(invoice.month), amount=wording.money(row.left_cents),
             until=wording.day(invoice.due_date), online=bool(current_app.config.get("PAYMENT_BACKEND")),
             link=mail.external_url("billing.my_invoice", invoice_id=invoice.id))
-        if not row.emails:
-            failed.append(invoice.number)
-            db.session.delete(row)
+    except Exception:  # a message that cannot be built: this relance waits, the others go
+        current_app.logger.exception("relance of invoice %s: e-mail failed", invoice.id)
+        row.emails = 0
+    if not row.emails:
+        db.session.delete(row)
     db.session.flush()
+    return bool(row.emails)
+
+
+def send_emails(rows: list[InvoiceReminder]) -> list[str]:
+    """send_email for each e-mail relance among `rows`, committing after each; returns the numbers of the invoices
+    whose e-mail could not leave."""
+    failed = []
+    for row in rows:
+        if row.channel != "email":
+            continue
+        number = row.invoice.number
+        if not send_email(row):
+            failed.append(number)
+        db.session.commit()
     return failed
 
 

@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 import clock
+from blueprints import edge
 from blueprints.billing import agents_only, bp, dunning_service, pdf, wording
 from blueprints.billing.dunning_rules import Step, sent_day
 from blueprints.forms import EmptyForm
@@ -25,6 +26,8 @@ from models import Invoice, InvoiceReminder, db
 
 BATCH = re.compile(r"^[0-9a-f]{16,32}$")
 MAX_IDS = 2000
+# Relances handled by one sending: its e-mails leave within the request, well inside the server's time limit.
+PER_SENDING = 50
 
 
 def reminder_text(row: InvoiceReminder) -> str:
@@ -85,7 +88,7 @@ def unpaid():
     """Factures impayées: every unpaid invoice, the late ones first (oldest due date), with what is left to pay,
     its relances and the next one, the boxes to send them (?tout=1: all ticked), and the last sending (?lot=)."""
     today = clock.today()
-    rows = dunning_service.unpaid_rows(today)
+    rows = dunning_service.unpaid_rows(today, clock.now())
     batch = request.args.get("lot", "")[:32]
     sending = dunning_service.batch_reminders(batch) if BATCH.match(batch) else []
     return render("billing/agents/unpaid.html", rows=rows, words=wording, form=EmptyForm(),
@@ -96,11 +99,12 @@ def unpaid():
 
 
 def _asked_ids() -> list[int]:
-    if request.form.get("une", "").isdigit():
-        return [int(request.form["une"][:10])]
+    one = edge.parse_id(request.form.get("une"))
+    if one is not None:
+        return [one]
     if request.form.get("toutes"):
-        return dunning_service.due_ids(clock.today())
-    return [int(v) for v in request.form.getlist("facture")[:MAX_IDS] if v.isdigit() and len(v) < 10]
+        return dunning_service.due_ids(clock.today(), clock.now())
+    return [i for i in (edge.parse_id(v) for v in request.form.getlist("facture")[:MAX_IDS]) if i is not None]
 
 
 @bp.route("/gestion/facturation/relances", methods=["POST"])
@@ -115,13 +119,14 @@ def send_reminders():
     if not asked:
         flash("Cochez au moins une facture à relancer.", "error")
         return redirect(url_for(".unpaid"))
+    later = len(asked) - PER_SENDING
+    asked = asked[:PER_SENDING]
     batch = _batch_or_new(request.form.get("lot", ""))
-    plan = dunning_service.plan(asked, clock.today(), batch)
+    plan = dunning_service.plan(asked, clock.today(), batch, clock.now())
     recorded = dunning_service.record(plan.due, clock.now(), current_user.id, batch)
     letters = sum(1 for row in recorded if row.channel == "letter")
     db.session.commit()
-    failed = dunning_service.send_emails(recorded)
-    db.session.commit()
+    failed = dunning_service.send_emails(recorded)  # commits after each e-mail
     emails = len(recorded) - letters - len(failed)
     for invoice, invoice_id, step in plan.refused:
         flash(refusal_text(invoice, invoice_id, step), "error")
@@ -132,6 +137,9 @@ def send_reminders():
         [ngettext("%(num)d lettre à imprimer", "%(num)d lettres à imprimer", letters)] if letters else [])
     if done:
         flash(_("Relances envoyées : %(what)s.", what=_(" et ").join(done)), "success")
+    if later > 0:
+        flash(_("Les %(first)d premières factures demandées sont traitées ; relancez de nouveau pour les %(left)d "
+                "suivantes.", first=PER_SENDING, left=later), "warning")
     elif plan.repeated:
         flash(_("Ces relances étaient déjà envoyées : rien n'a été envoyé deux fois."), "success")
     if emails or letters or plan.repeated:

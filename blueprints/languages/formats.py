@@ -52,6 +52,8 @@ def _first_of_month(pattern: str) -> str:
 def date_long(day: dt.date | None) -> str:
     if not day:
         return ""
+    if isinstance(day, dt.datetime):  # an instant: the day it is in the user's time zone (Paris)
+        day = to_user_timezone(day).date() if day.tzinfo else day.date()
     pattern = DATE_LONG[language()]
     return format_date(day, _first_of_month(pattern) if day.day == 1 and language() == "fr" else pattern)
 

@@ -168,6 +168,7 @@ def announce_due(now: dt.datetime, today: dt.date) -> tuple[int, int]:
     is claimed (announced_at set where it was empty, committed) before any e-mail, so two processes never both
     announce it. Only the logins that kept "Actualités" in "Mon espace" get it (notify.mail_family, kind "news");
     the e-mail has the title and a link, never the text. Returns (items announced, e-mails sent)."""
+    from flask import current_app
     from flask_babel import force_locale
     from flask_babel import lazy_gettext as _l
 
@@ -187,8 +188,12 @@ def announce_due(now: dt.datetime, today: dt.date) -> tuple[int, int]:
             continue
         items += 1
         link = mail.external_url("news.family_detail", news_id=item.id)
+        title = " ".join(item.title.split())  # one line: it goes in the subject
         with force_locale("fr"):
             for family_id in families_reached(item, today):
-                sent += mail_family(family_id, _l("Actualité du service Enfance : %(title)s", title=item.title),
-                                    "news/mail_news", kind="news", title=item.title, link=link)
+                try:
+                    sent += mail_family(family_id, _l("Actualité du service Enfance : %(title)s", title=title),
+                                        "news/mail_news", kind="news", title=title, link=link)
+                except Exception:  # one family's message failing never stops the others
+                    current_app.logger.exception("news %s: e-mail to family %s failed", item.id, family_id)
     return items, sent

@@ -153,12 +153,6 @@ def batches(limit: int = 50) -> list[DirectDebitBatch]:
                 .scalars())
 
 
-def ever_collected(invoice_id: int) -> bool:
-    """Whether the invoice was ever put in a direct-debit file (collected, or rejected: then never again)."""
-    return db.session.execute(select(DirectDebit.id).where(DirectDebit.invoice_id == invoice_id).limit(1)
-                              ).first() is not None
-
-
 def scheduled_for(invoice_ids) -> dict[int, dt.date]:
     """invoice id -> the due date it is (or was) collected on, for "prélèvement prévu le…"."""
     ids = list(invoice_ids)

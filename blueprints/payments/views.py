@@ -132,14 +132,13 @@ def payment_helpers():
         return None
 
     def direct_debit_pending(view) -> bool:
-        """A late invoice the family's active mandate will still collect (it was never in a direct-debit file: the
-        service exports it with its due date's file): the family has nothing to do."""
-        from blueprints.payments import debits
+        """A late invoice the family's active mandate will still collect (billing's relances leave it alone for the
+        same reason: dunning_service.collected_by_debit): the family has nothing to do."""
+        from blueprints.billing import dunning_service
 
         if view.state != "late" or view.due_cents <= 0:
             return False
-        return (debits.active_mandate(view.invoice.family_id) is not None
-                and not debits.ever_collected(view.invoice.id))
+        return view.invoice.id in dunning_service.collected_by_debit([view.invoice.id], clock.today())
 
     def payment_settings(family_id: int):
         """The family's mandate (with the masked account) and invoice choice, for "Mes factures"."""
