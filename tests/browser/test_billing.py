@@ -143,7 +143,7 @@ def test_agent_sends_relances_at_1024(logged_in, relances_removed):
     assert boxes.count() >= 1
     for i in range(boxes.count()):
         expect(boxes.nth(i)).to_be_checked()
-    page.get_by_role("button", name="Relancer les factures cochées").click()
+    page.get_by_role("button", name="Relancer les factures cochées").last.click()
     expect(page.locator("#status")).to_contain_text("Relances envoyées")
     expect(page.locator("#envoi")).to_contain_text("Relances de cet envoi")
     expect(page.locator("main table")).to_contain_text("Relancée le lundi 23 novembre 2026")
