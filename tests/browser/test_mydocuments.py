@@ -31,7 +31,7 @@ def test_attestation_de_presence_and_fiche_famille_on_a_phone_without_javascript
     page = new_page(java_script_enabled=False, viewport=PHONE)
     login(page, *PARENT)
     page.goto("/mon-accueil")
-    page.get_by_role("link", name="Mes documents").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Mes documents").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes documents")
     check_page(page)
 
