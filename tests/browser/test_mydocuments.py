@@ -41,7 +41,7 @@ def test_attestation_de_presence_and_fiche_famille_on_a_phone_without_javascript
     year = page.get_by_role("spinbutton", name=re.compile(r"^Année"))
     year.fill(str(today.year + 1))
     page.get_by_role("button", name="Voir l'attestation").click()
-    expect(page.locator(".error-summary")).to_contain_text("Saisissez une année de 2000")
+    expect(page.locator(".error-summary")).to_contain_text("Cette période n'a pas encore commencé")
     expect(page.locator("#annee-error")).to_be_visible()
     expect(year).to_have_attribute("aria-invalid", "true")
     check_page(page)
