@@ -20,6 +20,7 @@ import cProfile
 import datetime as dt
 import gzip
 import io
+import logging
 import math
 import os
 import pstats
@@ -361,6 +362,10 @@ def bench_app(url: str, instance: str):
         "PUBLIC_URL": "https://portail.example.org",  # required outside demo mode (localhost stays trusted)
         "CLOCK": lambda: NOW,
     })
+
+    # The request log (one line per request on stderr, as in production) would drown the figures: the line is still
+    # built and filtered, not written (bench/peak.py keeps it on, against a real server).
+    logging.getLogger("portail.request").setLevel(logging.WARNING)
 
     @app.get("/bench/bare")
     @login_required
