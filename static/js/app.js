@@ -4,6 +4,23 @@
   // With htmx, every box of the agenda commits at once: the no-JS form's "Enregistrer" button is hidden (site.css,
   // `.js .save-bar`) and the words saying so are shown (`.js-only`). Without htmx loaded, nothing changes.
   if (window.htmx) { document.documentElement.classList.add("js"); }
+  // On a narrow screen, a long main menu folds behind its "Menu" button (a disclosure: aria-expanded, focus stays on
+  // the button). Without this file the button stays hidden and the menu open.
+  var toggle = document.querySelector(".nav-toggle");
+  var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (toggle && menu && window.matchMedia && menu.querySelectorAll("a").length > 5) {
+    var narrow = window.matchMedia("(max-width: 40rem)");
+    var fold = function () {
+      toggle.hidden = !narrow.matches;
+      menu.hidden = narrow.matches && toggle.getAttribute("aria-expanded") !== "true";
+    };
+    toggle.addEventListener("click", function () {
+      toggle.setAttribute("aria-expanded", toggle.getAttribute("aria-expanded") === "true" ? "false" : "true");
+      fold();
+    });
+    if (narrow.addEventListener) { narrow.addEventListener("change", fold); }
+    fold();
+  }
   // A message in words: an error goes to the alert region (role=alert) and empties the status region, so that no
   // earlier "réservé" stays next to it; anything else goes to the status region. Both are updated, never replaced.
   function say(text, isError) {

@@ -197,3 +197,10 @@ def restore_tables(db, tables, saved) -> None:
         if missing:
             db.session.execute(insert(table), missing)
     db.session.commit()
+
+
+def open_menu(page) -> None:
+    """Unfold the main menu when it is folded behind its "Menu" button (a narrow screen with JavaScript)."""
+    toggle = page.locator(".nav-toggle")
+    if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()

@@ -30,6 +30,7 @@ from tests.browser.helpers import (
     assert_reflows,
     assert_skip_link_first,
     focused,
+    open_menu,
 )
 
 TODAY = dt.date(2026, 11, 23)  # the pinned clock's day (conftest.DEFAULT_NOW): the demo is seeded around it
@@ -399,6 +400,7 @@ def test_same_slots_every_week_form_and_result(parent):
 def test_family_planning_week_and_month(parent):
     page = parent
     page.goto("/mon-accueil")
+    open_menu(page)
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Planning").click()
     expect(page.locator("h1")).to_have_text("Planning de la famille — semaine du lundi 23 novembre 2026")
     expect(page.get_by_role("table")).to_contain_text("Léa")

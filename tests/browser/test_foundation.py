@@ -20,6 +20,7 @@ from tests.browser.helpers import (
     focused,
     login,
     logout,
+    open_menu,
 )
 
 USERS = {"parent": PARENT, "agent": AGENT}
@@ -82,6 +83,7 @@ def test_parent_reads_the_demo_logins_and_logs_in_by_the_visible_labels(page):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")
     expect(page.get_by_role("link", name="Léa Martin")).to_be_visible()
     expect(page.get_by_role("link", name="Hugo Martin")).to_be_visible()
+    open_menu(page)
     expect(page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Mon accueil")) \
         .to_have_attribute("aria-current", "page")
 
@@ -268,3 +270,37 @@ def test_keyboard_only_login_tab_order_reaches_the_fields_then_the_button(page):
     assert all(s["tag"] == "a" for s in stops[:-3]), f"unexpected stop before the form: {kinds}"
     page.keyboard.press("Enter")
     expect_h1(page, "Bonjour Sophie Martin")
+
+
+def test_a_long_menu_folds_behind_a_button_on_a_phone(logged_in):
+    """With JavaScript on a 375 px screen, the parent's 14-link menu folds behind "Menu" (a disclosure button that
+    also carries the unread count); it opens and closes, both states axe-clean; on a tablet there is no button."""
+    page = logged_in(*PARENT)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/mon-accueil")
+    toggle = page.get_by_role("button", name=re.compile(r"^Menu"))
+    menu = page.get_by_role("navigation", name="Menu principal")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(menu.get_by_role("link", name="Mes factures")).to_be_hidden()
+    assert_axe_clean(page)
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(menu.get_by_role("link", name="Mes factures")).to_be_visible()
+    expect(toggle).to_be_focused()  # a disclosure: focus stays, the next Tab goes into the menu
+    page.keyboard.press("Tab")
+    expect(menu.get_by_role("link", name="Accueil", exact=True)).to_be_focused()
+    assert_axe_clean(page)
+    toggle.click()
+    expect(menu.get_by_role("link", name="Mes factures")).to_be_hidden()
+    page.set_viewport_size({"width": 1024, "height": 768})
+    expect(toggle).to_be_hidden()
+    expect(menu.get_by_role("link", name="Mes factures")).to_be_visible()
+
+
+def test_without_javascript_the_menu_stays_open_on_a_phone(logged_in):
+    page = logged_in(*PARENT, java_script_enabled=False)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/mon-accueil")
+    expect(page.get_by_role("button", name=re.compile(r"^Menu"))).to_have_count(0)  # hidden: not in the tree
+    expect(page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Mes factures")) \
+        .to_be_visible()

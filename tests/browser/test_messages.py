@@ -23,6 +23,7 @@ from tests.browser.helpers import (
     assert_axe_clean,
     assert_reflows,
     login,
+    open_menu,
 )
 
 PHONE = {"width": 375, "height": 740}
@@ -85,6 +86,8 @@ def test_write_to_a_service_and_read_the_agents_reply_on_a_phone(logged_in):
     page.set_viewport_size(PHONE)
     page.goto("/mon-accueil")
     expect(page.locator("main")).to_contain_text("(1 réponse non lue)")
+    expect(page.get_by_role("button", name=re.compile(r"^Menu \(1 message non lu\)"))).to_be_visible()  # folded
+    open_menu(page)
     nav = page.get_by_role("navigation", name="Menu principal")
     nav.get_by_role("link", name=re.compile(r"^Messagerie \(1 non lue\)")).click()
     expect(page.locator("h1")).to_have_text("Messagerie")
