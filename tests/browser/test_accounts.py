@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import REFLOW_VIEWPORT, assert_axe_clean, assert_reflows
+from tests.browser.helpers import REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, open_menu
 
 PHONE = {"width": 375, "height": 740}
 PASSWORD = "Cartable-vert-et-3-crayons"
@@ -177,6 +177,7 @@ def test_mon_espace_and_who_has_access(new_page, live_server):
 
     page = new_page(viewport=PHONE)
     login(page, *PARENT_BERNARD)
+    open_menu(page)
     page.get_by_role("link", name="Mon espace").click()
     heading(page, "Mon espace")
     expect(page.get_by_role("table")).to_contain_text("Cet appareil")

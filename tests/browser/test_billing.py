@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import delete
 
-from tests.browser.helpers import AGENT, PARENT, REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, login
+from tests.browser.helpers import AGENT, PARENT, REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, login, open_menu
 
 PHONE = {"width": 375, "height": 740}
 
@@ -34,6 +34,7 @@ def check_page(page) -> None:
 
 
 def open_october_invoice(page) -> None:
+    open_menu(page)
     page.get_by_role("link", name="Mes factures").first.click()
     expect(page.locator("h1")).to_have_text("Mes factures")
     main = page.locator("main")

@@ -20,7 +20,7 @@ import pytest
 from absences_world import tiny_pdf, tiny_png
 from playwright.sync_api import expect
 
-from tests.browser.helpers import AGENT, PARENT, REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, login
+from tests.browser.helpers import AGENT, PARENT, REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, login, open_menu
 
 PHONE = {"width": 375, "height": 740}
 ADMIN = ("admin@example.org", AGENT[1])
@@ -97,6 +97,7 @@ def test_address_change_recap_number_agent_accepts_parent_sees_it(logged_in, new
     page.goto("/mon-accueil")
     expect(page.locator("#requests-title")).to_have_text("Dernières demandes")
     check_page(page)
+    open_menu(page)
     page.get_by_role("link", name="Ma famille", exact=True).first.click()
     expect(page.locator("h1")).to_have_text("Ma famille")
     check_page(page)

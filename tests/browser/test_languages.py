@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import PARENT, assert_axe_clean, assert_reflows
+from tests.browser.helpers import PARENT, assert_axe_clean, assert_reflows, open_menu
 
 PHONE = {"width": 375, "height": 740}
 FRENCH_WORDS = re.compile(r"\b(Enregistrer|Bonjour|Mes enfants|Se déconnecter|jusqu'au|Réservation possible)\b")
@@ -43,6 +43,7 @@ def test_mon_accueil_and_the_agenda_in_english(phone):
     expect(phone).to_have_url(re.compile(r"/mon-accueil$"))  # back on the same page
     expect(phone.locator("h1")).to_have_text(re.compile(r"^Hello "))
     expect(phone.get_by_role("heading", name="My children")).to_be_visible()
+    open_menu(phone)
     expect(phone.get_by_role("navigation", name="Main menu").get_by_role("link", name="My home")).to_be_visible()
     check_english(phone)
 

@@ -97,6 +97,7 @@ def test_write_to_a_service_and_read_the_agents_reply_on_a_phone(logged_in):
     expect(page.locator(".message--theirs")).to_contain_text("Nouveau")
     expect(page.get_by_role("link", name="facture-octobre.pdf")).to_be_visible()
     check_page(page)
+    open_menu(page)
     expect(nav.get_by_role("link", name="Messagerie", exact=True)).to_be_visible()  # read: no count any more
 
     page.goto("/messagerie")
