@@ -150,8 +150,6 @@ def plan(invoice_ids, today: dt.date, batch: str, now: dt.datetime) -> Plan:
                                        invoice.family_id in emailable, days, by_debit=invoice.id in by_debit)
         if step.due:
             result.due.append((invoice, left, step))
-        elif rows and rows[-1].batch == batch and step.reason in ("wait", "done"):
-            result.repeated.append(invoice)
         else:
             result.refused.append((invoice, invoice_id, step))
     return result
