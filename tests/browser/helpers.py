@@ -204,3 +204,15 @@ def open_menu(page) -> None:
     toggle = page.locator(".nav-toggle")
     if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
+
+
+def check_page(page) -> None:
+    """No axe violation (WCAG 2.1 A/AA) at the page's width nor at 320 x 256, where nothing scrolls sideways."""
+    assert_axe_clean(page)
+    assert_reflows(page)
+    width = page.viewport_size
+    page.set_viewport_size(REFLOW_VIEWPORT)
+    try:
+        assert_axe_clean(page)
+    finally:
+        page.set_viewport_size(width)

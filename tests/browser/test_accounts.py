@@ -15,21 +15,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, open_menu
+from tests.browser.helpers import check_page, open_menu
 
 PHONE = {"width": 375, "height": 740}
 PASSWORD = "Cartable-vert-et-3-crayons"
-
-
-def check_page(page) -> None:
-    assert_axe_clean(page)
-    assert_reflows(page)
-    width = page.viewport_size
-    page.set_viewport_size(REFLOW_VIEWPORT)
-    try:
-        assert_axe_clean(page)
-    finally:
-        page.set_viewport_size(width)
 
 
 @pytest.fixture

@@ -25,10 +25,8 @@ import demo
 from blueprints.reservations.wording import format_date
 from tests.browser.helpers import (
     PARENT,
-    REFLOW_VIEWPORT,
-    assert_axe_clean,
-    assert_reflows,
     assert_skip_link_first,
+    check_page,
     focused,
     open_menu,
 )
@@ -109,18 +107,6 @@ def expect_live_regions_kept(page) -> None:
     for region in ("#status", "#alert"):
         expect(page.locator(region)).to_have_attribute("data-original", "yes")
     expect(page.get_by_role("status")).to_have_count(1)
-
-
-def check_page(page) -> None:
-    """No axe violation (WCAG 2.1 A/AA) at desktop width nor at 320 x 256, where nothing scrolls sideways."""
-    assert_axe_clean(page)
-    assert_reflows(page)
-    desktop = page.viewport_size
-    page.set_viewport_size(REFLOW_VIEWPORT)
-    try:
-        assert_axe_clean(page)
-    finally:
-        page.set_viewport_size(desktop)
 
 
 @contextlib.contextmanager

@@ -17,20 +17,16 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import delete
 
-from tests.browser.helpers import AGENT, PARENT, REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, login, open_menu
+from tests.browser.helpers import (
+    AGENT,
+    PARENT,
+    assert_axe_clean,
+    check_page,
+    login,
+    open_menu,
+)
 
 PHONE = {"width": 375, "height": 740}
-
-
-def check_page(page) -> None:
-    assert_axe_clean(page)
-    assert_reflows(page)
-    width = page.viewport_size
-    page.set_viewport_size(REFLOW_VIEWPORT)
-    try:
-        assert_axe_clean(page)
-    finally:
-        page.set_viewport_size(width)
 
 
 def open_october_invoice(page) -> None:

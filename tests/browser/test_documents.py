@@ -21,27 +21,13 @@ from playwright.sync_api import expect
 from tests.browser.helpers import (
     AGENT,
     PARENT,
-    REFLOW_VIEWPORT,
-    assert_axe_clean,
-    assert_reflows,
+    check_page,
     login,
     restore_tables,
     table_snapshot,
 )
 
 PHONE = {"width": 375, "height": 740}
-
-
-def check_page(page) -> None:
-    """No axe violation at the page's width nor at 320 x 256, where nothing scrolls sideways."""
-    assert_axe_clean(page)
-    assert_reflows(page)
-    width = page.viewport_size
-    page.set_viewport_size(REFLOW_VIEWPORT)
-    try:
-        assert_axe_clean(page)
-    finally:
-        page.set_viewport_size(width)
 
 
 @pytest.fixture(autouse=True)

@@ -19,25 +19,12 @@ from tests.browser.helpers import (
     AGENT,
     PARENT,
     PARENT_BERNARD,
-    REFLOW_VIEWPORT,
-    assert_axe_clean,
-    assert_reflows,
+    check_page,
     login,
     open_menu,
 )
 
 PHONE = {"width": 375, "height": 740}
-
-
-def check_page(page) -> None:
-    assert_axe_clean(page)
-    assert_reflows(page)
-    width = page.viewport_size
-    page.set_viewport_size(REFLOW_VIEWPORT)
-    try:
-        assert_axe_clean(page)
-    finally:
-        page.set_viewport_size(width)
 
 
 @pytest.fixture(autouse=True)

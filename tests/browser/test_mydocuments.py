@@ -9,21 +9,9 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import PARENT, REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, login
+from tests.browser.helpers import PARENT, check_page, login
 
 PHONE = {"width": 375, "height": 740}
-
-
-def check_page(page) -> None:
-    """No axe violation at the page's width nor at 320 x 256, where nothing scrolls sideways."""
-    assert_axe_clean(page)
-    assert_reflows(page)
-    width = page.viewport_size
-    page.set_viewport_size(REFLOW_VIEWPORT)
-    try:
-        assert_axe_clean(page)
-    finally:
-        page.set_viewport_size(width)
 
 
 def test_attestation_de_presence_and_fiche_famille_on_a_phone_without_javascript(new_page, live_server):

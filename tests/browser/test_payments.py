@@ -13,20 +13,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import AGENT, PARENT, REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, login
+from tests.browser.helpers import AGENT, PARENT, check_page, login
 
 PHONE = {"width": 375, "height": 740}
-
-
-def check_page(page) -> None:
-    assert_axe_clean(page)
-    assert_reflows(page)
-    width = page.viewport_size
-    page.set_viewport_size(REFLOW_VIEWPORT)
-    try:
-        assert_axe_clean(page)
-    finally:
-        page.set_viewport_size(width)
 
 
 @pytest.fixture
