@@ -16,22 +16,35 @@ from blueprints.reservations import rules, service, wording
 from models import NotificationPreference, Person, User, db
 
 
-def family_addresses(family_id: int, kind: str | None = None) -> list[str]:
-    """The e-mail address of every active login of the family; with `kind` ("invoices", "reminders", "news"), only
-    the logins that did not turn that kind of e-mail off in "Mon espace" (blueprints/accounts)."""
-    query = select(User.email).where(User.family_id == family_id, User.active.is_(True))
+def families_addresses(family_ids, kind: str | None = None) -> dict[int, list[str]]:
+    """family id -> the e-mail address of every active login of the family (one query for all of them); with `kind`
+    ("invoices", "reminders", "news"), only the logins that did not turn that kind of e-mail off in "Mon espace"
+    (blueprints/accounts). Families without such a login are absent."""
+    ids = list(family_ids)
+    if not ids:
+        return {}
+    query = select(User.family_id, User.email).where(User.family_id.in_(ids), User.active.is_(True))
     if kind is not None:
         query = query.where(~exists().where(NotificationPreference.user_id == User.id,
                                             NotificationPreference.kind == kind,
                                             NotificationPreference.enabled.is_(False)))
-    return list(db.session.execute(query.order_by(User.id)).scalars())
+    found: dict[int, list[str]] = defaultdict(list)
+    for family_id, email in db.session.execute(query.order_by(User.id)):
+        found[family_id].append(email)
+    return dict(found)
 
 
-def mail_family(family_id: int, subject: str, template: str, kind: str | None = None, **context) -> int:
-    """Send `template` to every active login of the family (that wants `kind`, if given); returns how many e-mails
-    left."""
+def family_addresses(family_id: int, kind: str | None = None) -> list[str]:
+    """The addresses families_addresses gives for one family."""
+    return families_addresses([family_id], kind).get(family_id, [])
+
+
+def mail_family(family_id: int, subject: str, template: str, kind: str | None = None, *,
+                addresses: list[str] | None = None, **context) -> int:
+    """Send `template` to every active login of the family (that wants `kind`, if given; `addresses` when the caller
+    already read them with families_addresses); returns how many e-mails left."""
     sent = 0
-    for address in family_addresses(family_id, kind):
+    for address in family_addresses(family_id, kind) if addresses is None else addresses:
         try:
             mail.send(address, subject, template, **context)
             sent += 1

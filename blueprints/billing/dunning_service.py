@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 import mail
 from blueprints.billing import dunning_rules, service, wording
 from blueprints.billing.dunning_rules import Sent, Step
-from blueprints.notify import mail_family
-from models import DirectDebit, Family, Invoice, InvoiceReminder, Mandate, NotificationPreference, User, db
+from blueprints.notify import families_addresses, mail_family
+from models import DirectDebit, Family, Invoice, InvoiceReminder, Mandate, db
 
 EMAIL_KIND = "invoices"  # the notification preference of "Mon espace" that invoice e-mails respect
 
@@ -44,15 +44,9 @@ def reminders_of(invoice_ids) -> dict[int, list[InvoiceReminder]]:
 
 
 def families_with_email(family_ids) -> set[int]:
-    """The families (of `family_ids`) with an active login that did not turn invoice e-mails off (one query; the
-    same addressees as notify.family_addresses(family_id, "invoices"))."""
-    ids = list(family_ids)
-    if not ids:
-        return set()
-    opted_out = exists().where(NotificationPreference.user_id == User.id, NotificationPreference.kind == EMAIL_KIND,
-                               NotificationPreference.enabled.is_(False))
-    return set(db.session.execute(select(User.family_id).distinct().where(
-        User.family_id.in_(ids), User.active.is_(True), ~opted_out)).scalars())
+    """The families (of `family_ids`) with an active login that did not turn invoice e-mails off (one query: the
+    addressees notify.mail_family writes to)."""
+    return set(families_addresses(family_ids, EMAIL_KIND))
 
 
 def collected_by_debit(invoice_ids, today: dt.date) -> set[int]:

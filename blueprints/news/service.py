@@ -172,7 +172,7 @@ def announce_due(now: dt.datetime, today: dt.date) -> tuple[int, int]:
     from flask_babel import force_locale
     from flask_babel import lazy_gettext as _l
 
-    from blueprints.notify import mail_family
+    from blueprints.notify import families_addresses, mail_family
 
     candidates = db.session.execute(select(NewsItem).where(
         NewsItem.announced_at.is_(None), NewsItem.publish_at <= now,
@@ -189,11 +189,12 @@ def announce_due(now: dt.datetime, today: dt.date) -> tuple[int, int]:
         items += 1
         link = mail.external_url("news.family_detail", news_id=item.id)
         title = " ".join(item.title.split())  # one line: it goes in the subject
+        addresses = families_addresses(families_reached(item, today), "news")  # one query for every family
         with force_locale("fr"):
-            for family_id in families_reached(item, today):
+            for family_id, family_addresses in addresses.items():
                 try:
                     sent += mail_family(family_id, _l("Actualité du service Enfance : %(title)s", title=title),
-                                        "news/mail_news", kind="news", title=title, link=link)
+                                        "news/mail_news", addresses=family_addresses, title=title, link=link)
                 except Exception:  # one family's message failing never stops the others
                     current_app.logger.exception("news %s: e-mail to family %s failed", item.id, family_id)
     return items, sent
