@@ -28,6 +28,7 @@ from blueprints import edge
 from blueprints.auth import devices
 from blueprints.edge import InvalidCharacters
 from extensions import babel, csrf, htmx, limiter, login_manager, migrate
+from mail import AfterResponse
 from models import commune_settings, db
 from requestlog import RequestLog, configure_logging
 
@@ -219,6 +220,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     assets.init_app(app)  # WhiteNoise: static files with hashed names, far-future caching, gzip
+    app.wsgi_app = AfterResponse(app.wsgi_app)  # mail.after_response: jobs run once the answer has left
     app.wsgi_app = RequestLog(app.wsgi_app)  # outermost: one line per request, static files included
     configure_logging()
     return app

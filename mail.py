@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import after_this_request, current_app, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 
 
@@ -88,15 +88,19 @@ def send(to: str, subject: str, template: str, **context) -> EmailMessage:
     return msg
 
 
+AFTER_RESPONSE = "portail.after_response"  # the WSGI environ key of the jobs a request queued (AfterResponse)
+
+
 def after_response(job: Callable[[], None], what: str) -> None:
-    """Run `job()` once the response has been sent (`Response.call_on_close`), in a copy of this request's context
-    (same host and scheme for the links it builds, a fresh database session); a failure is logged.
+    """Run `job()` once the response has been handed to the server (AfterResponse, installed by create_app), in a
+    copy of this request's context (same host and scheme for the links it builds, a fresh database session); a
+    failure is logged.
 
     For answers that must not depend on the work: "Mot de passe oublié" looks the address up, issues the link and
     speaks SMTP only after answering, so the page comes as fast for an unknown address as for an account (no
     account enumeration by timing), and an SMTP or database failure never turns into an error page."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    environ = {key: value for key, value in request.environ.items() if key != "werkzeug.request"}
+    environ = {key: value for key, value in request.environ.items() if key not in ("werkzeug.request", AFTER_RESPONSE)}
     environ.update({"wsgi.input": io.BytesIO(), "CONTENT_LENGTH": "0"})  # the body was read: nothing to re-read
 
     def run() -> None:
@@ -106,7 +110,44 @@ def after_response(job: Callable[[], None], what: str) -> None:
             except Exception:
                 app.logger.exception("%s failed after the response", what)
 
-    @after_this_request
-    def attach(response):
-        response.call_on_close(run)
-        return response
+    request.environ.setdefault(AFTER_RESPONSE, []).append(run)
+
+
+class AfterResponse:
+    """WSGI layer: the jobs a request queued (`after_response`) run once its body has been handed to the server,
+    when the server has taken the last chunk or when it closes the body, whichever comes first, and once.
+
+    Not `Response.call_on_close` alone: Werkzeug's server (`make run`, the browser tests) drains the socket before
+    it calls close() and skips close() when the client resets the connection meanwhile; the job (an activation
+    e-mail) was then never run. Gunicorn always closes, and takes the last chunk just before."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        body = self.app(environ, start_response)
+        jobs = environ.pop(AFTER_RESPONSE, None)
+        return _ThenRun(body, jobs) if jobs else body
+
+
+class _ThenRun:
+    def __init__(self, body, jobs: list[Callable[[], None]]):
+        self.body, self.jobs = body, jobs
+
+    def __iter__(self):
+        try:
+            yield from self.body
+        finally:  # the last chunk taken, or the iteration abandoned
+            self._run()
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self._run()
+
+    def _run(self) -> None:
+        jobs, self.jobs = self.jobs, []
+        for job in jobs:
+            job()

@@ -72,7 +72,7 @@ class IsolatedClient(FlaskClient):
     and one session (a view that forgets to commit would look fine).
 
     Like a WSGI server, it reads the whole response then closes it (buffered), so what runs after the response
-    (`call_on_close`, e.g. mail.after_response) has run when the call returns. Pass buffered=False to look at
+    (mail.after_response, run by the AfterResponse layer) has run when the call returns. Pass buffered=False to look at
     the answer before that, then response.close()."""
 
     def open(self, *args, **kwargs):

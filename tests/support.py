@@ -69,6 +69,12 @@ def region(page, element_id: str) -> str:
     return text_of(match.group(1))
 
 
+def answer_sent(response) -> str:
+    """The page of a `buffered=False` response as the server has sent it, before the server takes the end of the
+    body (what runs after the answer, mail.after_response, has not run yet): its first chunk, the whole page."""
+    return next(iter(response.response)).decode()
+
+
 def outbox(app) -> list:
     """The e-mails written to instance/outbox (no MAIL_SERVER in tests), parsed, oldest first."""
     from email import policy
