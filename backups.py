@@ -75,6 +75,7 @@ def _backup_sqlite(target: Path) -> Path:
         dest = sqlite3.connect(partial)
         try:
             source.backup(dest)
+            dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file (the database runs with a WAL)
             if dest.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                 raise BackupError("La copie de la base est corrompue : sauvegarde annulée.")
         finally:

@@ -38,14 +38,29 @@ db = SQLAlchemy(model_class=Base)
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_enforces_foreign_keys(dbapi_connection, _record) -> None:
-    """SQLite checks foreign keys and applies ON DELETE CASCADE / SET NULL only when asked, per connection: ask, so
-    that the embedded engine keeps the same integrity as PostgreSQL (rows left behind by a delete, with SQLite reusing
-    the last id, once made a family's next document collide with a deleted one's pages). Migrations turn it off
-    while they run (migrations/env.py: SQLite rebuilds a table to alter it, and dropping the old copy would cascade)."""
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Per SQLite connection: foreign keys, and the write-ahead log.
+
+    Foreign keys: SQLite checks them and applies ON DELETE CASCADE / SET NULL only when asked, per connection: ask,
+    so that the embedded engine keeps the same integrity as PostgreSQL (rows left behind by a delete, with SQLite
+    reusing the last id, once made a family's next document collide with a deleted one's pages). Migrations turn it
+    off while they run (migrations/env.py: SQLite rebuilds a table to alter it, and dropping the old copy would
+    cascade).
+
+    Write-ahead log (journal_mode=WAL, kept in the file) with synchronous=NORMAL: readers never wait for a writer,
+    and a commit appends to the log without waiting for the disk (one sync per checkpoint instead of several per
+    commit): a toggle went from 5.0/7.8 ms to 3.4/6.0 ms (p50/p95, bench/agenda.py). The database stays consistent
+    after any crash; after a power cut or an operating-system crash (not an application crash), the last
+    commits before it may be lost (README, Configuration, `DATABASE_URL`). A file another connection holds at the moment
+    cannot change mode: it stays as it is, and the next connection switches it."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:  # "database is locked": another connection has it open right now
+            pass
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 
