@@ -505,10 +505,6 @@ def measure(app, n_requests: int, profile: bool) -> dict:
     load_after = os.getloadavg()[0]
 
     extra = {}
-    with app.app_context():
-        is_sqlite = db.engine.dialect.name == "sqlite"
-    if is_sqlite:
-        extra["toggle_wal"] = wal_toggles(app, work, n_requests)
 
     sizes = {"html_raw": len(largest), "html_gzip": gz(largest)}
     for name, path in (("site.css", "static/css/site.css"), ("htmx.min.js", "static/vendor/htmx.min.js"),
@@ -523,30 +519,6 @@ def measure(app, n_requests: int, profile: bool) -> dict:
     return {"series": series, "extra": extra, "sizes": sizes, "plans": plans, "refused": work.refused,
             "login_s": work.login_s, "capacity_toggles": work.capacity_toggles, "profile": profile_text,
             "n_clients": len(work.sample), "load": (load_before, load_after), "baseline": baseline}
-
-
-def wal_toggles(app, work: Workload, n: int) -> Series:
-    """Toggles again with SQLite in WAL mode and synchronous=NORMAL (one fsync per checkpoint instead of several
-    per commit). Not the app's configuration: measured to size the suggestion in bench/README.md."""
-    with app.app_context():
-        engine = db.engine
-
-    def pragmas(dbapi_connection, _record):
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")
-        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
-
-    event.listen(engine, "connect", pragmas)
-    engine.dispose()
-    series = Series("toggle, SQLite WAL+synchronous=NORMAL")
-    while len(series.ms) < n:  # no app context held here: each request has its own
-        for response, body, ms, cpu, sql in work.toggle_pair():
-            series.add(ms, cpu, sql, len(body))
-    event.remove(engine, "connect", pragmas)
-    engine.dispose()
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
-    engine.dispose()
-    return series
 
 
 def engine_baseline(app) -> dict:

@@ -275,7 +275,7 @@ def toggle_slot(child: Person, *, by_agent: bool = False, via: str = "portal", r
     unit = agenda.units.get(unit_id)
     name = wording.unit_name(unit, service.label_elsewhere(agenda, unit)) if unit else None
     question = line = None
-    known = {}  # the slot's row after the change, when the outcome says it (no second read)
+    known = {}  # the slot's row, places and rank after the change, when the outcome says them (no second read)
     if refusal is not None:
         (message, line), refused = refusal, True
     elif answer == "0" and unit is not None:  # the question page's "Non": nothing to do
@@ -288,7 +288,7 @@ def toggle_slot(child: Person, *, by_agent: bool = False, via: str = "portal", r
         if not outcomes:
             return _toggle_invalid(child)
         outcome = outcomes[0]
-        known["reservation"] = outcome.reservation
+        known.update(reservation=outcome.reservation, taken=outcome.taken, position=outcome.position)
         unit, message = outcome.unit, wording.outcome_text(outcome, child.first_name, name)
         refused, question = outcome.decision.refusal is not None, outcome.decision.question
         if refused:

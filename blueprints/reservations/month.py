@@ -145,17 +145,24 @@ _UNKNOWN = object()
 
 
 def single_slot(agenda: service.ChildAgenda, unit, day: dt.date, now: dt.datetime,
-                by_agent: bool = False, name: str | None = None, reservation=_UNKNOWN) -> SlotView | None:
+                by_agent: bool = False, name: str | None = None, reservation=_UNKNOWN, taken: int | None = None,
+                position=_UNKNOWN) -> SlotView | None:
     """The view of one slot after a toggle (a few small queries, not the whole month). `name`: its name on the
-    agenda when the caller knows it (else service.label_elsewhere, in memory). `reservation`: the child's row for
-    the slot when the caller has it (the toggle's outcome; None for no row), else it is read."""
+    agenda when the caller knows it (else service.label_elsewhere, in memory). `reservation`, `taken` and
+    `position`: the child's row for the slot (None for no row), the places held that day and the waiting-list rank,
+    when the caller has them (the toggle's outcome), else they are read."""
     if unit.id not in agenda.units or not agenda.enrolled(unit, day) or not agenda.status(unit, day):
         return None
     if reservation is _UNKNOWN:
         reservation = service.child_reservations(agenda.child.id, day, day).get((unit.id, day))
-    taken = service.taken_counts([unit.id], day, day).get((unit.id, day), 0) if unit.capacity is not None else 0
-    position = service.waiting_positions([reservation]).get((unit.id, day)) if (
-        reservation is not None and reservation.state == "waiting") else None
+    if unit.capacity is None:
+        taken = 0
+    elif taken is None:
+        taken = service.taken_counts([unit.id], day, day).get((unit.id, day), 0)
+    if reservation is None or reservation.state != "waiting":
+        position = None
+    elif position is _UNKNOWN or position is None:
+        position = service.waiting_positions([reservation]).get((unit.id, day))
     name = name or wording.unit_name(unit, service.label_elsewhere(agenda, unit))
     return slot_view(agenda, unit, day, reservation, taken, position, now, by_agent, name)
 

@@ -155,6 +155,7 @@ class Outcome:
     promoted: list[Reservation] = field(default_factory=list)
     position: int | None = None  # waiting-list rank after the change
     reservation: Reservation | None = None  # the child's row for this slot after the change (None: no row)
+    taken: int | None = None  # places held on the slot after the change, when counted under the lock (a booking)
 
 
 def _lock_units(unit_ids) -> None:
@@ -212,6 +213,9 @@ def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now:
     )
     decision = rules.decide(change)
     outcome = Outcome(unit, day, decision, reservation=current)
+    if unit.capacity is not None and want:  # the others' places were counted under the lock: the slot's total
+        final = decision.after if decision.changed else (current.state if current else None)
+        outcome.taken = taken + (final in rules.TAKEN_STATES)
     if not decision.changed:
         if current is not None and current.state == "waiting":
             outcome.position = waiting_positions([current]).get((unit.id, day))

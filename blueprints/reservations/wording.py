@@ -10,11 +10,12 @@ Deadlines never say "minuit", which reads as either end of the day: an exclusive
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from blueprints.languages.formats import time_words
+from blueprints.languages.formats import language, time_words
 from blueprints.reservations import rules
 
 WEEKDAYS = (_l("lundi"), _l("mardi"), _l("mercredi"), _l("jeudi"), _l("vendredi"), _l("samedi"), _l("dimanche"))
@@ -30,17 +31,12 @@ def weekday_name(weekday: int) -> str:
 
 def format_time(t: dt.time) -> str:
     """A wall-clock time in French words: "10 h", "18 h 30", "23 h 59", "0 h" (in English "10 am", "11:59 pm")."""
-    other = time_words(t)
-    if other is not None:
-        return other
-    return _("%(h)d h", h=t.hour) if t.minute == 0 else _("%(h)d h %(m)02d", h=t.hour, m=t.minute)
+    return _time_words(t, language())
 
 
 def format_date(day: dt.date) -> str:
     """A date in French words: "vendredi 20 novembre", "vendredi 1er mai"."""
-    number = _("1er") if day.day == 1 else str(day.day)
-    return _("%(weekday)s %(day)s %(month)s", weekday=WEEKDAYS[day.weekday()], day=number,
-             month=MONTHS[day.month - 1])
+    return _date_words(day, language())
 
 
 def format_long_date(day: dt.date) -> str:
@@ -51,8 +47,7 @@ def format_long_date(day: dt.date) -> str:
 def format_moment(moment: dt.datetime) -> str:
     """An instant in Europe/Paris words, as it is: "vendredi 20 novembre à 10 h", "dimanche 6 décembre à 0 h"
     (what happened at that time, or the first minute a deadline has passed)."""
-    local = moment.astimezone(rules.PARIS)
-    return _("%(day)s à %(time)s", day=format_date(local.date()), time=format_time(local.time()))
+    return _moment_words(moment, language())
 
 
 def format_until(deadline: dt.datetime) -> str:
@@ -61,7 +56,34 @@ def format_until(deadline: dt.datetime) -> str:
     local = deadline.astimezone(rules.PARIS)
     if local.time() == dt.time(0):
         local -= LAST_MINUTE
-    return _("%(day)s à %(time)s", day=format_date(local.date()), time=format_time(local.time()))
+    return _moment_words(local, language())
+
+
+# The words of a date or an instant, per language, kept per process: a month page phrases the same few deadlines
+# on dozens of slots, and each phrasing is several catalogue look-ups (the catalogue does not change while the
+# process runs). `language` is part of the key; the words are made under that language (the caller's).
+
+
+@lru_cache(maxsize=2048)
+def _time_words(t: dt.time, language: str) -> str:
+    other = time_words(t)
+    if other is not None:
+        return other
+    return _("%(h)d h", h=t.hour) if t.minute == 0 else _("%(h)d h %(m)02d", h=t.hour, m=t.minute)
+
+
+@lru_cache(maxsize=4096)
+def _date_words(day: dt.date, language: str) -> str:
+    number = _("1er") if day.day == 1 else str(day.day)
+    return _("%(weekday)s %(day)s %(month)s", weekday=WEEKDAYS[day.weekday()], day=number,
+             month=MONTHS[day.month - 1])
+
+
+@lru_cache(maxsize=8192)
+def _moment_words(moment: dt.datetime, language: str) -> str:
+    local = moment.astimezone(rules.PARIS)
+    return _("%(day)s à %(time)s", day=_date_words(local.date(), language),
+             time=_time_words(local.time(), language))
 
 
 # --------------------------------------------------------------------------- deadline policies
