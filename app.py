@@ -257,6 +257,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime_long"] = formats.datetime_long
     app.jinja_env.filters["month_year"] = formats.month_year
     app.jinja_env.add_extension("jinja2.ext.do")
+    formats.install_gettext(app.jinja_env)  # the catalogue looked up once per context and language
     from blueprints.forms import choice_pairs
     from blueprints.reservations.wording import format_date as plain_date
 

@@ -154,6 +154,22 @@ def test_force_locale_reaches_the_time_words(app):
     assert in_request(app, words, ENGLISH) == "23 h 59"
 
 
+def test_the_kept_catalogue_follows_force_locale_both_ways(app):
+    """formats.translations() keeps the catalogue per context: an English page writes French inside force_locale
+    (templates and wording alike), and English again after it, even after a French string was looked up."""
+    from flask import render_template_string
+
+    def words():
+        full = type("Slot", (), {"state": None, "full": True})()
+        seen = [wording.state_text(full), render_template_string("{{ _('Complet') }}")]
+        with force_locale("fr"):
+            seen += [formats.fast_gettext("Complet"), render_template_string("{{ _('Complet') }}")]
+        seen += [formats.fast_gettext("Complet"), render_template_string("{{ _('Complet') }}")]
+        return seen
+
+    assert in_request(app, words, ENGLISH) == ["Full", "Full", "Complet", "Complet", "Full", "Full"]
+
+
 # --------------------------------------------------------------------------- pages
 
 

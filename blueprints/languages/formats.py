@@ -10,7 +10,15 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import g, has_request_context, request
-from flask_babel import format_currency, format_date, format_datetime, get_locale, gettext, to_user_timezone
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    get_locale,
+    get_translations,
+    gettext,
+    to_user_timezone,
+)
 
 from blueprints.languages import rules
 
@@ -109,3 +117,42 @@ def commune_text(value):
     if not value or not isinstance(value, str) or language() == rules.DEFAULT:
         return value
     return gettext(value)
+
+
+# --------------------------------------------------------------------------- catalogue look-up
+
+
+def translations():
+    """The gettext catalogue of the language in use, as `flask_babel.get_translations()` returns it, but kept on the
+    context's Babel state next to the Locale object it was chosen for: Flask-Babel's own look-up walks a dozen
+    context proxies per string, and a month page translates about a thousand. `force_locale` (French e-mails sent
+    from an English page) and `flask_babel.refresh` replace that Locale object, so the catalogue is looked up again.
+    """
+    try:
+        state = g._flask_babel
+    except (AttributeError, RuntimeError):  # Babel not used yet in this context, or no context at all
+        return get_translations()
+    locale = getattr(state, "babel_locale", None)
+    kept = getattr(state, "portail_translations", None)
+    if locale is not None and kept is not None and kept[0] is locale:
+        return kept[1]
+    found = get_translations()
+    state.portail_translations = (getattr(state, "babel_locale", None), found)
+    return found
+
+
+def fast_gettext(string: str, **variables) -> str:
+    """`flask_babel.gettext` through `translations()`: for the hot paths (the agenda's wording, templates)."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def install_gettext(jinja_env) -> None:
+    """Templates' `_()`, `gettext`, `ngettext` through `translations()` (replaces Flask-Babel's callables)."""
+    jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from blueprints.languages.formats import fast_gettext as _
 from blueprints.languages.formats import language, time_words
 from blueprints.reservations import rules
 
