@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
-from support import enroll
+from sqlalchemy import event, select, text, update
+from sqlalchemy.exc import OperationalError
+from support import PG_URL, enroll
 
 from blueprints.reservations import service
 from models import Activity, DeadlinePolicy, Period, Reservation, ReservationChange, Unit, db
@@ -72,9 +74,10 @@ def children(alsh, make_family):
     return kids
 
 
-def test_a_batch_locks_all_its_capacity_units_first_in_id_order(app, alsh, children):
-    """Two batches touching the same units in opposite orders never wait on each other (no deadlock): every
-    capacity unit of the batch is locked in one ordered statement before anything is read."""
+def test_a_batch_locks_all_its_capacity_slots_first_in_order(app, alsh, children):
+    """Two batches touching the same slots in opposite orders never wait on each other (no deadlock): every capacity
+    unit of the batch is locked in one ordered statement, then (PostgreSQL) each (unit, day) in order, before
+    anything is read, and only once."""
     _, _, morning, meal, afternoon = alsh
     statements = []
     listener = lambda conn, cursor, sql, params, context, many: statements.append((sql, params))  # noqa: E731
@@ -83,16 +86,58 @@ def test_a_batch_locks_all_its_capacity_units_first_in_id_order(app, alsh, child
         book(children[0], [(afternoon, True), (meal, True), (morning, True)], at(dt.date(2026, 11, 30), 9))
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
-    locks = [
-        (sql, params)
-        for sql, params in statements
-        if "unit" in sql.lower() and ("for update" in sql.lower() or sql.lstrip().upper().startswith("UPDATE UNIT"))
-    ]
-    first_lock = statements.index(locks[0])
-    assert not any("reservation" in sql.lower() for sql, _ in statements[:first_lock])
-    flat = [p for p in (locks[0][1] if isinstance(locks[0][1], (list, tuple)) else locks[0][1].values())]
-    ids = [p for p in flat if isinstance(p, int) and p in {morning.id, meal.id, afternoon.id}]
-    assert sorted({morning.id, meal.id, afternoon.id}) == sorted(set(ids))
+
+    def values(params):
+        return list(params if isinstance(params, (list, tuple)) else params.values())
+
+    units = [(i, sql, params) for i, (sql, params) in enumerate(statements) if "unit" in sql.lower() and (
+        "for share" in sql.lower() or sql.lstrip().upper().startswith("UPDATE UNIT"))]
+    slots = [(i, values(params)) for i, (sql, params) in enumerate(statements) if "pg_advisory_xact_lock" in sql]
+    [(first, _sql, params)] = units  # one statement for the units, once
+    assert not any("reservation" in sql.lower() for sql, _ in statements[:first])
+    assert sorted({morning.id, meal.id, afternoon.id}) == sorted({p for p in values(params) if isinstance(p, int)})
+    if PG_URL:
+        wednesday = dt.date(2026, 12, 2).toordinal()
+        assert [keys for _, keys in slots] == [[u, wednesday] for u in sorted((morning.id, meal.id, afternoon.id))]
+        assert all(first < i for i, _ in slots)
+        assert not any("reservation" in sql.lower() for sql, _ in statements[:slots[-1][0]])
+    else:
+        assert slots == []
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
+def test_bookings_of_other_days_of_a_unit_do_not_wait_and_an_agents_save_does(app, alsh):
+    """PostgreSQL: while a booking of Wednesday 2 December holds its capacity lock (not committed), a booking of the
+    same unit on another day goes ahead, one of the same day waits, and so does an agent saving the unit."""
+    _, _, morning, _, _ = alsh
+    wednesday, next_wednesday = dt.date(2026, 12, 2), dt.date(2026, 12, 9)
+    service._lock_slots([(morning.id, wednesday)])  # this test's transaction: a booking under way
+
+    def elsewhere(work) -> str:
+        result = []
+
+        def run():
+            with app.app_context():
+                try:
+                    db.session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+                    work()
+                    result.append("went ahead")
+                except OperationalError:
+                    result.append("waited")
+                finally:
+                    db.session.rollback()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(timeout=20)
+        return result[0]
+
+    assert elsewhere(lambda: service._lock_slots([(morning.id, next_wednesday)])) == "went ahead"
+    assert elsewhere(lambda: service._lock_slots([(morning.id, wednesday)])) == "waited"
+    assert elsewhere(lambda: db.session.execute(
+        update(Unit).where(Unit.id == morning.id).values(capacity=2))) == "waited"
+    db.session.rollback()
 
 
 def test_giving_up_the_half_day_drops_the_meal_waiting_entry(app, alsh, children):

@@ -158,33 +158,43 @@ class Outcome:
     taken: int | None = None  # places held on the slot after the change, when counted under the lock (a booking)
 
 
-def _lock_units(unit_ids) -> None:
-    """Serialise bookings of capacity-limited units before their places are counted (the one engine-specific helper).
+def _lock_slots(slots) -> None:
+    """Serialise the changes of each capacity-limited slot, (unit id, day), before its places are counted (the one
+    engine-specific helper).
 
-    Units are locked in id order, all at once at the start of a batch, so two batches never wait on each other in
-    opposite orders (no deadlock). PostgreSQL: row locks on the units (SELECT ... FOR UPDATE); the counts that follow
-    see committed bookings. SQLite drops FOR UPDATE and runs reads outside any write transaction, so two requests
-    could both count the last place as free: a no-op UPDATE takes the database write lock first (other writers wait,
-    within the busy timeout), which serialises the count and the insert the same way.
+    PostgreSQL: a share lock on the unit rows (SELECT ... FOR SHARE: bookings of a unit do not wait for each other,
+    but an agent saving the unit's settings, whose UPDATE locks the row, waits for the bookings under way and they
+    for it), then a transaction-level advisory lock per (unit, day): two bookings of the same day wait for each
+    other, bookings of different days do not (the opening of a course books its five days at once). Locks are
+    taken in (unit, day) order, all at once at the start of a batch, so two batches never wait on each other in
+    opposite orders (no deadlock); the counts that follow see committed bookings. The advisory key is the pair
+    (unit id, day's ordinal), the two-integer key space, which nothing else in the application uses.
+    SQLite drops row locks and runs reads outside any write transaction, so two requests could both count the last
+    place as free: a no-op UPDATE takes the database write lock first (other writers wait, within the busy
+    timeout), which serialises the count and the insert the same way.
     """
-    ids = sorted(set(unit_ids))
-    if not ids:
+    pairs = sorted(set(slots))
+    if not pairs:
         return
+    unit_ids = sorted({unit_id for unit_id, _ in pairs})
     if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(update(Unit).where(Unit.id.in_(ids)).values(capacity=Unit.capacity)
+        db.session.execute(update(Unit).where(Unit.id.in_(unit_ids)).values(capacity=Unit.capacity)
                            .execution_options(synchronize_session=False))
-    else:
-        db.session.execute(select(Unit.id).where(Unit.id.in_(ids)).order_by(Unit.id).with_for_update())
+        return
+    db.session.execute(select(Unit.id).where(Unit.id.in_(unit_ids)).order_by(Unit.id).with_for_update(read=True))
+    for unit_id, day in pairs:
+        db.session.execute(select(func.pg_advisory_xact_lock(unit_id, day.toordinal())))
 
 
 def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now: dt.datetime, *,
                  actor_id: int | None, via: str = "portal", reason: str = "", by_agent: bool = False,
-                 confirmed: bool = True) -> Outcome:
+                 confirmed: bool = True, locked: bool = False) -> Outcome:
     """Decide and apply one change (flush, no commit), against the stored state of the child's day. Unless
-    `confirmed`, a family giving up a place others want is asked first (rules.confirmation): outcome "confirm"."""
+    `confirmed`, a family giving up a place others want is asked first (rules.confirmation): outcome "confirm".
+    `locked`: the caller holds the slot's capacity lock already (apply_batch)."""
     child_id = agenda.child.id
-    if unit.capacity is not None:
-        _lock_units([unit.id])  # already held when called from apply_batch
+    if unit.capacity is not None and not locked:
+        _lock_slots([(unit.id, day)])
     day_rows = db.session.execute(
         select(Reservation).where(Reservation.child_id == child_id, Reservation.date == day)
     ).scalars().all()
@@ -325,12 +335,12 @@ def apply_batch(agenda: ChildAgenda, wanted: dict[tuple[int, dt.date], bool], no
         needs = bool(unit and unit.required_unit_ids)
         return (day, needs if want else not needs, unit_id)
 
-    capacity_units = [unit_id for unit_id, _ in wanted if unit_id in agenda.units
+    capacity_slots = [(unit_id, day) for unit_id, day in wanted if unit_id in agenda.units
                       and agenda.units[unit_id].capacity is not None]
     for attempt in (1, 2):
         outcomes = []
         try:
-            _lock_units(capacity_units)
+            _lock_slots(capacity_slots)
             for (unit_id, day), want in sorted(wanted.items(), key=order):
                 unit = agenda.units.get(unit_id)
                 if unit is None:
@@ -340,7 +350,7 @@ def apply_batch(agenda: ChildAgenda, wanted: dict[tuple[int, dt.date], bool], no
                             "refused", None, None, rules.Refusal("not_enrolled"))))
                     continue
                 outcomes.append(apply_change(agenda, unit, day, want, now, actor_id=actor_id, via=via,
-                                             reason=reason, by_agent=by_agent, confirmed=confirmed))
+                                             reason=reason, by_agent=by_agent, confirmed=confirmed, locked=True))
             if any(o.decision.outcome == "confirm" for o in outcomes) and any(o.decision.changed for o in outcomes):
                 db.session.rollback()
                 return outcomes
