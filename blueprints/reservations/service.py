@@ -387,13 +387,16 @@ def cancel_reservations(rows: list[Reservation], now: dt.datetime, reason: str, 
         first, last = spans.get(row.child_id, (row.date, row.date))
         spans[row.child_id] = (min(first, row.date), max(last, row.date))
     targets = [(row.unit, row.child_id, row.date) for row in rows]  # read before any row is deleted
+    # Every capacity slot at once and in order, as a family's batch does: taken one by one in the order above, a
+    # closure and a family booking two units of that day could each hold the slot the other waits for.
+    _lock_slots([(unit.id, day) for unit, _, day in targets if unit.capacity is not None])
     agendas: dict[int, ChildAgenda] = {}
     cancelled = []
     for unit, child_id, day in targets:
         if child_id not in agendas:
             agendas[child_id] = load_agenda(db.session.get(Person, child_id), *spans[child_id])
         outcome = apply_change(agendas[child_id], unit, day, False, now, actor_id=actor_id, via="system",
-                               reason=reason, by_agent=True)
+                               reason=reason, by_agent=True, locked=True)
         if outcome.decision.changed:
             cancelled.append((agendas[child_id].child, outcome))
     return cancelled
