@@ -105,6 +105,33 @@ def test_a_batch_locks_all_its_capacity_slots_first_in_order(app, alsh, children
         assert slots == []
 
 
+def test_a_closure_locks_every_capacity_slot_first_in_order(app, alsh, children):
+    """An agent's cancellations (a closure) take the slots' locks like a family's batch: all at once, in (unit, day)
+    order, before anything is deleted (cancelled one by one, meal first, they would be taken in another order)."""
+    _, _, morning, meal, afternoon = alsh
+    book(children[0], [(morning, True), (meal, True), (afternoon, True)], at(dt.date(2026, 11, 30), 9))
+    rows = db.session.execute(select(Reservation).where(Reservation.child_id == children[0].id)).scalars().all()
+    statements = []
+    listener = lambda conn, cursor, sql, params, context, many: statements.append((sql, params))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        cancelled = service.cancel_reservations(rows, at(dt.date(2026, 11, 30), 10), "Fermeture", actor_id=None)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(cancelled) == 3
+    deletes = [i for i, (sql, _) in enumerate(statements) if sql.lstrip().upper().startswith("DELETE FROM RESERVATION")]
+    locks = [(i, list(params if isinstance(params, (list, tuple)) else params.values()))
+             for i, (sql, params) in enumerate(statements) if "pg_advisory_xact_lock" in sql]
+    units = [i for i, (sql, _) in enumerate(statements) if "unit" in sql.lower() and (
+        "for share" in sql.lower() or sql.lstrip().upper().startswith("UPDATE UNIT"))]
+    assert units and units[0] < deletes[0]
+    if PG_URL:
+        wednesday = WED.toordinal()
+        assert [keys for _, keys in locks] == [[u, wednesday] for u in sorted((morning.id, meal.id, afternoon.id))]
+        assert locks[-1][0] < deletes[0]
+    db.session.rollback()
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
 def test_bookings_of_other_days_of_a_unit_do_not_wait_and_an_agents_save_does(app, alsh):
