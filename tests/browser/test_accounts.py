@@ -161,10 +161,11 @@ def latest_link(live_server, email: str, path: str) -> str:
     raise AssertionError(f"no e-mail to {email} with {path}; the last ones went to {seen}")
 
 
-def test_mon_espace_and_who_has_access(new_page, live_server):
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_mon_espace_and_who_has_access(new_page, live_server, javascript):
     from tests.browser.helpers import PARENT_BERNARD, login
 
-    page = new_page(viewport=PHONE)
+    page = new_page(java_script_enabled=javascript, viewport=PHONE)
     login(page, *PARENT_BERNARD)
     open_menu(page)
     page.get_by_role("link", name="Mon espace").click()
