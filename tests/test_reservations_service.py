@@ -105,6 +105,24 @@ def test_a_batch_locks_all_its_capacity_slots_first_in_order(app, alsh, children
         assert slots == []
 
 
+def test_the_capacity_is_read_again_under_the_lock(app, alsh, children):
+    """A booking decides with the capacity stored when it holds the lock, not with the one of the catalogue the
+    request started with (an agent's save may have changed it meanwhile: the lock waited for that save)."""
+    _, _, morning, _, _ = alsh
+    lea, zoe = children
+    monday = at(dt.date(2026, 11, 30), 9)
+    book(zoe, [(morning, True)], monday)
+    db.session.commit()
+    # The stored capacity changes without the catalogue knowing (a Core UPDATE does not bump its version), as for
+    # a request that loaded the catalogue just before an agent's save.
+    db.session.execute(update(Unit).where(Unit.id == morning.id).values(capacity=2))
+    db.session.commit()
+    assert service.load_agenda(lea, WED, WED).units[morning.id].capacity == 1  # the stale view
+    [outcome] = book(lea, [(morning, True)], monday)
+    assert outcome.decision.after == "reserved" and states(lea) == {"Matin": "reserved"}
+    assert outcome.taken == 2
+
+
 def test_a_closure_locks_every_capacity_slot_first_in_order(app, alsh, children):
     """An agent's cancellations (a closure) take the slots' locks like a family's batch: all at once, in (unit, day)
     order, before anything is deleted (cancelled one by one, meal first, they would be taken in another order)."""

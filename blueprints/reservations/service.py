@@ -158,9 +158,10 @@ class Outcome:
     taken: int | None = None  # places held on the slot after the change, when counted under the lock (a booking)
 
 
-def _lock_slots(slots) -> None:
+def _lock_slots(slots) -> dict[int, int | None]:
     """Serialise the changes of each capacity-limited slot, (unit id, day), before its places are counted (the one
-    engine-specific helper).
+    engine-specific helper). Returns the capacity of each unit as stored once the lock is held: the catalogue the
+    request started with may predate an agent's save that the lock waited for.
 
     PostgreSQL: a share lock on the unit rows (SELECT ... FOR SHARE: bookings of a unit do not wait for each other,
     but an agent saving the unit's settings, whose UPDATE locks the row, waits for the bookings under way and they
@@ -175,26 +176,29 @@ def _lock_slots(slots) -> None:
     """
     pairs = sorted(set(slots))
     if not pairs:
-        return
+        return {}
     unit_ids = sorted({unit_id for unit_id, _ in pairs})
+    capacities = select(Unit.id, Unit.capacity).where(Unit.id.in_(unit_ids)).order_by(Unit.id)
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(update(Unit).where(Unit.id.in_(unit_ids)).values(capacity=Unit.capacity)
                            .execution_options(synchronize_session=False))
-        return
-    db.session.execute(select(Unit.id).where(Unit.id.in_(unit_ids)).order_by(Unit.id).with_for_update(read=True))
+        return dict(db.session.execute(capacities).all())
+    found = dict(db.session.execute(capacities.with_for_update(read=True)).all())
     for unit_id, day in pairs:
         db.session.execute(select(func.pg_advisory_xact_lock(unit_id, day.toordinal())))
+    return found
 
 
 def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now: dt.datetime, *,
                  actor_id: int | None, via: str = "portal", reason: str = "", by_agent: bool = False,
-                 confirmed: bool = True, locked: bool = False) -> Outcome:
+                 confirmed: bool = True, capacities: dict[int, int | None] | None = None) -> Outcome:
     """Decide and apply one change (flush, no commit), against the stored state of the child's day. Unless
     `confirmed`, a family giving up a place others want is asked first (rules.confirmation): outcome "confirm".
-    `locked`: the caller holds the slot's capacity lock already (apply_batch)."""
+    `capacities`: what `_lock_slots` returned when the caller holds the slot's capacity lock already (apply_batch)."""
     child_id = agenda.child.id
-    if unit.capacity is not None and not locked:
-        _lock_slots([(unit.id, day)])
+    if unit.capacity is not None and capacities is None:
+        capacities = _lock_slots([(unit.id, day)])
+    capacity = capacities.get(unit.id, unit.capacity) if capacities else unit.capacity
     day_rows = db.session.execute(
         select(Reservation).where(Reservation.child_id == child_id, Reservation.date == day)
     ).scalars().all()
@@ -202,13 +206,13 @@ def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now:
     held = {r.unit_id for r in day_rows if r.state in rules.TAKEN_STATES}
     held_after = (held | {unit.id}) if want else (held - {unit.id})
     taken = waiting = 0
-    if unit.capacity is not None and want:
+    if capacity is not None and want:
         taken = db.session.scalar(
             select(func.count()).select_from(Reservation).where(
                 Reservation.unit_id == unit.id, Reservation.date == day,
                 Reservation.state.in_(rules.TAKEN_STATES), Reservation.child_id != child_id)
         )
-    elif (unit.capacity is not None and not (want or confirmed or by_agent) and current is not None
+    elif (capacity is not None and not (want or confirmed or by_agent) and current is not None
           and current.state in rules.TAKEN_STATES):
         taken, waiting = _others_on(unit.id, day, child_id)
     day_units = [u for u in agenda.units.values() if u.activity_id == unit.activity_id]
@@ -216,14 +220,14 @@ def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now:
         want=want, current=current.state if current else None, day=day, now=now,
         enrolled=agenda.enrolled(unit, day), status=agenda.status(unit, day),
         booking_deadline=agenda.booking_deadline(unit, day), cancel_deadline=agenda.cancel_deadline(unit, day),
-        capacity=unit.capacity, taken=taken,
+        capacity=capacity, taken=taken,
         dependency_ok=rules.dependency_satisfied(unit, held_after),
         blocking_dependents=() if want else rules.dependents_blocking_cancel(unit, day_units, held_after),
         by_agent=by_agent, waiting=waiting, confirmed=confirmed,
     )
     decision = rules.decide(change)
     outcome = Outcome(unit, day, decision, reservation=current)
-    if unit.capacity is not None and want:  # the others' places were counted under the lock: the slot's total
+    if capacity is not None and want:  # the others' places were counted under the lock: the slot's total
         final = decision.after if decision.changed else (current.state if current else None)
         outcome.taken = taken + (final in rules.TAKEN_STATES)
     if not decision.changed:
@@ -245,8 +249,8 @@ def apply_change(agenda: ChildAgenda, unit: Unit, day: dt.date, want: bool, now:
         outcome.position = waiting_positions([current]).get((unit.id, day))
     if decision.before in rules.TAKEN_STATES and decision.after not in rules.TAKEN_STATES:
         drop_orphan_waits(agenda, unit, day, held_after, now)
-        if unit.capacity is not None:
-            outcome.promoted = promote_waiting(unit, day, now, agenda.calendar)
+        if capacity is not None:
+            outcome.promoted = promote_waiting(unit, day, now, agenda.calendar, capacity=capacity)
     return outcome
 
 
@@ -286,9 +290,10 @@ def record(child_id, unit_id, day, before, after, now, actor_id, via, reason="")
 
 
 def promote_waiting(unit: Unit, day: dt.date, now: dt.datetime, calendar: rules.CommuneCalendar, *,
-                    actor_id: int | None = None,
+                    actor_id: int | None = None, capacity: int | None = None,
                     reason: str = "Place libérée : inscription depuis la liste d'attente") -> list[Reservation]:
-    """Give freed places to the waiting list, first come first served (caller sends the e-mails).
+    """Give freed places to the waiting list, first come first served (caller sends the e-mails). `capacity`: the
+    unit's capacity read under the lock (else the unit's own).
 
     Only while the promoted family could still cancel (before the cancellation deadline, never once the day has
     started): a place confirmed later could not be refused and would be billed. An entry whose required half-day
@@ -307,7 +312,8 @@ def promote_waiting(unit: Unit, day: dt.date, now: dt.datetime, calendar: rules.
         ).all()
         holders = {child_id for child_id, _ in held}
         waiting = [r for r in waiting if r.child_id in holders]
-    promoted = rules.next_to_promote(waiting, unit.capacity, rules.count_taken(rows))
+    promoted = rules.next_to_promote(waiting, unit.capacity if capacity is None else capacity,
+                                     rules.count_taken(rows))
     for entry in promoted:
         entry.state = "reserved"
         record(entry.child_id, unit.id, day, "waiting", "reserved", now, actor_id, "system", reason)
@@ -340,7 +346,7 @@ def apply_batch(agenda: ChildAgenda, wanted: dict[tuple[int, dt.date], bool], no
     for attempt in (1, 2):
         outcomes = []
         try:
-            _lock_slots(capacity_slots)
+            capacities = _lock_slots(capacity_slots)
             for (unit_id, day), want in sorted(wanted.items(), key=order):
                 unit = agenda.units.get(unit_id)
                 if unit is None:
@@ -350,7 +356,8 @@ def apply_batch(agenda: ChildAgenda, wanted: dict[tuple[int, dt.date], bool], no
                             "refused", None, None, rules.Refusal("not_enrolled"))))
                     continue
                 outcomes.append(apply_change(agenda, unit, day, want, now, actor_id=actor_id, via=via,
-                                             reason=reason, by_agent=by_agent, confirmed=confirmed, locked=True))
+                                             reason=reason, by_agent=by_agent, confirmed=confirmed,
+                                             capacities=capacities))
             if any(o.decision.outcome == "confirm" for o in outcomes) and any(o.decision.changed for o in outcomes):
                 db.session.rollback()
                 return outcomes
@@ -389,14 +396,14 @@ def cancel_reservations(rows: list[Reservation], now: dt.datetime, reason: str, 
     targets = [(row.unit, row.child_id, row.date) for row in rows]  # read before any row is deleted
     # Every capacity slot at once and in order, as a family's batch does: taken one by one in the order above, a
     # closure and a family booking two units of that day could each hold the slot the other waits for.
-    _lock_slots([(unit.id, day) for unit, _, day in targets if unit.capacity is not None])
+    capacities = _lock_slots([(unit.id, day) for unit, _, day in targets if unit.capacity is not None])
     agendas: dict[int, ChildAgenda] = {}
     cancelled = []
     for unit, child_id, day in targets:
         if child_id not in agendas:
             agendas[child_id] = load_agenda(db.session.get(Person, child_id), *spans[child_id])
         outcome = apply_change(agendas[child_id], unit, day, False, now, actor_id=actor_id, via="system",
-                               reason=reason, by_agent=True, locked=True)
+                               reason=reason, by_agent=True, capacities=capacities)
         if outcome.decision.changed:
             cancelled.append((agendas[child_id].child, outcome))
     return cancelled
