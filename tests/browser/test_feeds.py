@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.helpers import PARENT, REFLOW_VIEWPORT, assert_axe_clean, assert_reflows, focused
+from tests.browser.helpers import PARENT, check_page, focused
 
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1024, "height": 768}
@@ -38,18 +38,6 @@ def _remove_links(db, token=None):
     db.session.commit()
 
 
-def check(page) -> None:
-    """No axe violation at the current width nor at 320 x 256, where nothing scrolls sideways."""
-    assert_axe_clean(page)
-    assert_reflows(page)
-    size = page.viewport_size
-    page.set_viewport_size(REFLOW_VIEWPORT)
-    try:
-        assert_axe_clean(page)
-    finally:
-        page.set_viewport_size(size)
-
-
 def status(page):
     return page.locator("#status")
 
@@ -70,7 +58,7 @@ def open_family_page(page) -> None:
 def change_link(page, button: str, heading: str, yes: str) -> None:
     page.get_by_role("button", name=button, exact=True).click()
     expect(page.locator("h1")).to_have_text(heading)
-    check(page)
+    check_page(page)
     page.get_by_role("button", name=yes).click()
     expect(page.locator("h1")).to_have_text(FAMILY_HEADING)
 
@@ -81,7 +69,7 @@ def test_family_page_on_a_phone_with_javascript(logged_in, live_server, no_links
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     open_family_page(page)
     expect(page.get_by_role("link", name="S'abonner sur ce téléphone")).to_have_count(0)
-    check(page)  # no link yet: one click creates it
+    check_page(page)  # no link yet: one click creates it
 
     page.get_by_role("button", name="Créer le lien d'abonnement").click()
     expect(status(page)).to_contain_text("Lien d'abonnement créé.")
@@ -92,7 +80,7 @@ def test_family_page_on_a_phone_with_javascript(logged_in, live_server, no_links
     expect(subscribe).to_have_attribute("href", re.sub(r"^http://", "webcal://", url))
     fits(page, subscribe)
     assert page.request.get(url).status == 200
-    check(page)
+    check_page(page)
 
     copy = page.get_by_role("button", name="Copier le lien")
     fits(page, copy)
@@ -102,15 +90,15 @@ def test_family_page_on_a_phone_with_javascript(logged_in, live_server, no_links
     assert page.locator(".copy-feedback").bounding_box()["y"] - copy.bounding_box()["y"] < 100
     assert page.evaluate("navigator.clipboard.readText()") == url
     assert focused(page)["text"] == "Copier le lien"  # focus stays on the button
-    check(page)
+    check_page(page)
 
     page.locator("summary", has_text="Sur Android (Google Agenda)").click()
     expect(page.get_by_text("L'application Google Agenda du téléphone ne sait pas ajouter")).to_be_visible()
-    check(page)
+    check_page(page)
 
     page.get_by_role("button", name="Changer le lien", exact=True).click()
     expect(page.locator("h1")).to_have_text("Changer le lien de l'abonnement de la famille ?")
-    check(page)
+    check_page(page)
     page.get_by_role("link", name="Annuler").click()
     expect(page.locator("h1")).to_have_text(FAMILY_HEADING)
     assert page.get_by_label(FIELD).input_value() == url  # cancelled: nothing changed
@@ -119,21 +107,21 @@ def test_family_page_on_a_phone_with_javascript(logged_in, live_server, no_links
     expect(status(page)).to_contain_text("Lien changé : l'ancien ne marche plus.")
     new_url = page.get_by_label(FIELD).input_value()
     assert new_url != url and page.request.get(url).status == 404 and page.request.get(new_url).status == 200
-    check(page)
+    check_page(page)
 
     change_link(page, "Supprimer le lien", "Supprimer le lien de l'abonnement de la famille ?",
                 "Oui, supprimer le lien")
     expect(status(page)).to_contain_text("Lien supprimé")
     expect(page.get_by_role("button", name="Créer le lien d'abonnement")).to_be_visible()
     assert page.request.get(new_url).status == 404
-    check(page)
+    check_page(page)
 
 
 def test_family_page_without_javascript(logged_in, no_links_after):
     page = logged_in(*PARENT, java_script_enabled=False)
     page.set_viewport_size(PHONE)
     open_family_page(page)
-    check(page)
+    check_page(page)
     page.get_by_role("button", name="Créer le lien d'abonnement").click()
     expect(status(page)).to_contain_text("Lien d'abonnement créé.")
     expect(page.get_by_role("button", name="Copier le lien")).to_have_count(0)
@@ -141,7 +129,7 @@ def test_family_page_without_javascript(logged_in, no_links_after):
     url = page.get_by_label(FIELD).input_value()
     page.locator("summary", has_text="Sur iPhone ou iPad").click()  # <details> opens without JavaScript
     expect(page.get_by_text("« Ajouter un calendrier avec abonnement »")).to_be_visible()
-    check(page)
+    check_page(page)
 
     change_link(page, "Changer le lien", "Changer le lien de l'abonnement de la famille ?", "Oui, changer le lien")
     assert page.get_by_label(FIELD).input_value() != url
@@ -151,7 +139,7 @@ def test_family_page_without_javascript(logged_in, no_links_after):
 
     page.get_by_role("link", name="Abonnement calendrier de Léa").click()
     expect(page.locator("h1")).to_have_text("Abonnement calendrier de Léa")
-    check(page)
+    check_page(page)
 
 
 def test_no_copy_button_without_the_clipboard_api(logged_in, live_server, no_links_after):
@@ -172,6 +160,6 @@ def test_a_childs_own_page_at_desktop_width(logged_in, no_links_after):
     page.get_by_role("button", name="Créer le lien d'abonnement").click()
     expect(page.get_by_label("Lien de l'abonnement de Léa")).to_have_value(re.compile(r"/calendrier/[\w-]{43}\.ics$"))
     expect(page.get_by_role("button", name="Copier le lien")).to_be_visible()
-    check(page)
+    check_page(page)
     page.get_by_role("link", name="Abonnement calendrier", exact=True).click()  # breadcrumb back
     expect(page.get_by_text("Abonnement calendrier de Léa — lien créé")).to_be_visible()
