@@ -178,12 +178,12 @@ def _lock_slots(slots) -> dict[int, int | None]:
     if not pairs:
         return {}
     unit_ids = sorted({unit_id for unit_id, _ in pairs})
-    capacities = select(Unit.id, Unit.capacity).where(Unit.id.in_(unit_ids)).order_by(Unit.id)
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(update(Unit).where(Unit.id.in_(unit_ids)).values(capacity=Unit.capacity)
-                           .execution_options(synchronize_session=False))
-        return dict(db.session.execute(capacities).all())
-    found = dict(db.session.execute(capacities.with_for_update(read=True)).all())
+    if db.session.get_bind().dialect.name == "sqlite":  # the lock and the capacities in one statement
+        return dict(db.session.execute(
+            update(Unit).where(Unit.id.in_(unit_ids)).values(capacity=Unit.capacity)
+            .returning(Unit.id, Unit.capacity).execution_options(synchronize_session=False)).all())
+    found = dict(db.session.execute(select(Unit.id, Unit.capacity).where(Unit.id.in_(unit_ids)).order_by(Unit.id)
+                                    .with_for_update(read=True)).all())
     for unit_id, day in pairs:
         db.session.execute(select(func.pg_advisory_xact_lock(unit_id, day.toordinal())))
     return found
