@@ -31,6 +31,7 @@ from extensions import babel, csrf, htmx, limiter, login_manager, migrate
 from mail import AfterResponse
 from models import commune_settings, db
 from requestlog import RequestLog, configure_logging
+from schema.base import ping_when_idle
 
 TRUE = {"1", "true", "yes", "on", "oui"}
 MB = 1024 * 1024
@@ -49,7 +50,8 @@ def load_config(app: Flask) -> None:
     app.config.update(
         DEMO=demo,
         SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portail.db'}",
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # A pooled connection idle this long is checked before use (schema/base.py ping_when_idle).
+        DB_PING_AFTER_IDLE=float(os.environ.get("DB_PING_AFTER_IDLE", "10")),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
         MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
@@ -161,6 +163,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     edge.init_app(app)  # bounded ids and the character check, before the blueprints' rules and CSRF
     db.init_app(app)
+    with app.app_context():
+        ping_when_idle(db.engine, app.config["DB_PING_AFTER_IDLE"])
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)

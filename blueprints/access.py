@@ -45,7 +45,7 @@ def get_child_or_404(child_id: int, *options) -> Person:
         db.select(Person).where(
             Person.id == child_id, Person.role == "child", Person.family_id == current_user.family_id
         ).options(*options)
-    ).scalar_one_or_none()
+    ).unique().scalar_one_or_none()
     if child is None:
         abort(404)
     return child

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,74 @@ def test_health_is_503_when_the_database_is_unreachable(tmp_path, monkeypatch):
     app = create_app({**_config("sqlite:////nonexistent-folder/portail.db")})
     response = app.test_client().get("/sante")
     assert response.status_code == 503 and response.json["base"] == "erreur"
+
+
+# --------------------------------------------------------------------------- pooled connections
+
+
+def _app_pinging_after(database_url, _schema, tmp_path, monkeypatch, seconds):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app({**_config(database_url), "DB_PING_AFTER_IDLE": seconds})
+    with app.app_context():
+        engine = db.engine
+    return app, engine
+
+
+@pytest.mark.parametrize("after, pinged", [(3600, 0), (0, 4)])  # idle limit (s), pings expected
+def test_a_pooled_connection_is_pinged_only_after_being_idle(database_url, _schema, tmp_path, monkeypatch, after,
+                                                              pinged):
+    app, engine = _app_pinging_after(database_url, _schema, tmp_path, monkeypatch, after)
+    real, calls = engine.dialect.do_ping, []
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: calls.append(c) or real(c))
+    client = app.test_client()
+    for _ in range(5):  # the first request opens the connection: nothing to check
+        assert client.get("/sante").json["base"] == "ok"
+    engine.dispose()
+    assert len(calls) >= pinged if pinged else not calls  # every checkout after the first request, or none
+
+
+def _kill_pooled_connection(app, engine, database_url) -> None:
+    import psycopg
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    with app.app_context(), engine.connect() as conn:
+        pid = conn.scalar(text("SELECT pg_backend_pid()"))
+    url = make_url(database_url)
+    with psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, dbname=url.database,
+                         autocommit=True) as other:
+        assert other.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+        for _ in range(100):  # the backend ends a moment after being told to
+            if not other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone():
+                break
+            time.sleep(0.02)
+
+
+@pytest.mark.postgres
+def test_a_connection_killed_while_idle_is_replaced_before_the_request_uses_it(database_url, _schema, tmp_path,
+                                                                              monkeypatch):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: a server that drops the connection")
+    app, engine = _app_pinging_after(database_url, _schema, tmp_path, monkeypatch, 0)
+    client = app.test_client()
+    assert client.get("/sante").status_code == 200
+    _kill_pooled_connection(app, engine, database_url)  # e.g. PostgreSQL restarted during a quiet night
+    assert client.get("/sante").json == {"statut": "ok", "base": "ok", "redis": "non utilisé"}
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_killed_just_after_use_fails_one_request_then_the_pool_is_renewed(database_url, _schema,
+                                                                                      tmp_path, monkeypatch):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: a server that drops the connection")
+    app, engine = _app_pinging_after(database_url, _schema, tmp_path, monkeypatch, 3600)
+    client = app.test_client()
+    assert client.get("/sante").status_code == 200
+    _kill_pooled_connection(app, engine, database_url)
+    assert client.get("/sante").json["base"] == "erreur"  # the one request the trade-off costs (ping_when_idle)
+    assert client.get("/sante").json["base"] == "ok"
+    engine.dispose()
 
 
 # --------------------------------------------------------------------------- backups

@@ -20,6 +20,7 @@ from blueprints.agenda.page import (
     week_url,
 )
 from blueprints.htmx import render
+from blueprints.reservations.service import with_enrolments
 
 
 @bp.route("/enfants/<int:child_id>/agenda")
@@ -33,7 +34,7 @@ def current_month(child_id: int):
 @bp.route("/enfants/<int:child_id>/agenda/semaine/<monday>")
 def week(child_id: int, monday: str):
     """Agenda de <enfant> — semaine du <lundi>: the days of one week, as on the month page."""
-    child = get_child_or_404(child_id)
+    child = get_child_or_404(child_id, with_enrolments())
     first = parse_monday(monday)
     if first.isoformat() != monday:
         return redirect(url_for(".week", child_id=child.id, monday=first.isoformat()))
@@ -45,14 +46,14 @@ def week(child_id: int, monday: str):
 @bp.route("/enfants/<int:child_id>/agenda/semaine/<monday>", methods=["POST"])
 def save_week(child_id: int, monday: str):
     """Without JavaScript: the week's form (PRG), or the question before giving up a place."""
-    child = get_child_or_404(child_id)
+    child = get_child_or_404(child_id, with_enrolments())
     return save_form(child, url_for(".week", child_id=child.id, monday=parse_monday(monday).isoformat()))
 
 
 @bp.route("/enfants/<int:child_id>/agenda/<month:ym>")
 def month(child_id: int, ym: dt.date):
     """Agenda de <enfant> — <mois>: one fieldset per day, a checkbox per slot, the state in words."""
-    child = get_child_or_404(child_id)
+    child = get_child_or_404(child_id, with_enrolments())
     refused, lines = pop_refused()
     return render("reservations/month.html", refused=refused, page_errors=bool(refused),
                   **month_context(child, ym, refusals=lines))
@@ -62,7 +63,7 @@ def month(child_id: int, ym: dt.date):
 def save_month(child_id: int, ym: dt.date):
     """Without JavaScript: the whole month form; each shown slot's box says the wanted state (PRG), or the
     question before giving up a place."""
-    child = get_child_or_404(child_id)
+    child = get_child_or_404(child_id, with_enrolments())
     return save_form(child, url_for(".month", child_id=child.id, ym=ym))
 
 
@@ -70,6 +71,6 @@ def save_month(child_id: int, ym: dt.date):
 def toggle(child_id: int):
     """One slot, wanted state explicit (idempotent: a replay never flips it twice). htmx gets out-of-band
     fragments (slot state + live region); a plain POST is redirected to the week with a message."""
-    return toggle_slot(get_child_or_404(child_id))
+    return toggle_slot(get_child_or_404(child_id, with_enrolments()))
 
 

@@ -11,9 +11,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from blueprints.reservations import catalogue, rules
 from models import (
@@ -71,14 +71,24 @@ def calendar_for(settings: CommuneSettings | None, years) -> rules.CommuneCalend
     return rules.build_calendar(zone, subdivision, years)
 
 
+def with_enrolments():
+    """Loader option for the child of an agenda page or toggle: its enrolments come in the same query as the child
+    (one round trip fewer on the two busiest requests); load_agenda then reads them from the child."""
+    return joinedload(Person.enrollments)
+
+
 def load_agenda(child: Person, start: dt.date, end: dt.date, *, unit_id: int | None = None) -> ChildAgenda:
-    """Everything needed to judge `child`'s bookings between `start` and `end`: the child's enrolments (one query)
+    """Everything needed to judge `child`'s bookings between `start` and `end`: the child's enrolments (one query,
+    none when they came with the child: with_enrolments)
     joined, in memory, to the activities, units, periods and closures of the catalogue (reservations/catalogue.py,
     kept per process). `unit_id` is accepted for callers that know the one unit they change (nothing to save now)."""
     found = catalogue.current()
-    enrolled = db.session.execute(
-        select(Enrollment.activity_id, Enrollment.period_id).where(Enrollment.child_id == child.id)
-    ).all()
+    if "enrollments" in inspect(child).dict:  # loaded with the child (with_enrolments): no second round trip
+        enrolled = [(e.activity_id, e.period_id) for e in child.enrollments]
+    else:
+        enrolled = db.session.execute(
+            select(Enrollment.activity_id, Enrollment.period_id).where(Enrollment.child_id == child.id)
+        ).all()
     periods: dict[int, list] = defaultdict(list)
     for activity_id, period_id in enrolled:
         if activity_id in found.activities and period_id in found.periods:
